@@ -1,0 +1,3 @@
+from kompile.cli import main
+
+main()

@@ -1,0 +1,231 @@
+"""The ``kompile`` command line: options in, one library call, exit code out.
+
+Only click and kompile's own light modules are imported at start-up; each command imports
+what it needs when it runs, so ``kompile convert`` never loads the Kubernetes client.
+Data goes to stdout and everything else to stderr. Exit codes: 0 success, 1 reserved for
+"differences found" (diff) and "findings" (check), 2 for every failure.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+import typing as t
+from pathlib import Path
+
+import click
+
+from kompile import __version__
+from kompile.errors import KompileError
+
+if t.TYPE_CHECKING:
+    from kompile.compose.model import Project
+    from kompile.diagnostics import Diagnostics
+
+F = t.TypeVar("F", bound=t.Callable[..., t.Any])
+
+_debug = False
+
+
+def _set_debug(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+    global _debug
+    _debug = _debug or value
+    return value
+
+
+def project_options(function: F) -> F:
+    """Add the options that choose and read the compose project."""
+    options = [
+        click.option(
+            "-f",
+            "--file",
+            "files",
+            multiple=True,
+            help="Compose file to read; repeat to merge several, '-' reads stdin.",
+        ),
+        click.option("-p", "--project-name", help="Project name (default: from the files)."),
+        click.option(
+            "--project-directory",
+            type=click.Path(file_okay=False, path_type=Path),
+            help="Folder that relative paths resolve against (default: the first file's).",
+        ),
+        click.option("--profile", "profiles", multiple=True, help="Enable a profile; repeatable."),
+        click.option("--env-file", "env_files", multiple=True, help="Variables file; repeatable."),
+        click.option("-q", "--quiet", is_flag=True, help="Hide warnings."),
+        click.option("--strict", is_flag=True, help="Treat every warning as an error."),
+        click.option(
+            "--debug",
+            is_flag=True,
+            expose_value=False,
+            callback=_set_debug,
+            help="Show tracebacks of errors.",
+        ),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def load(
+    files: tuple[str, ...],
+    project_name: str | None,
+    project_directory: Path | None,
+    profiles: tuple[str, ...],
+    env_files: tuple[str, ...],
+    strict: bool,
+) -> tuple[Project, Diagnostics]:
+    from kompile.compose.loader import LoadOptions, load_project
+    from kompile.diagnostics import Diagnostics
+
+    diagnostics = Diagnostics(strict=strict)
+    options = LoadOptions(
+        files=list(files),
+        project_name=project_name,
+        project_directory=project_directory,
+        profiles=list(profiles),
+        env_files=list(env_files),
+    )
+    return load_project(options, diagnostics), diagnostics
+
+
+def report(diagnostics: Diagnostics, quiet: bool) -> None:
+    """Print warnings and notes to stderr, one line each, unless ``--quiet``."""
+    if quiet:
+        return
+    for warning in diagnostics.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    for note in diagnostics.notes:
+        click.echo(f"{note.service}: {note.message}" if note.service else note.message, err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="kompile")
+def cli() -> None:
+    """Turn a Docker Compose project into Kubernetes."""
+
+
+@cli.command()
+@project_options
+@click.option("-n", "--namespace", help="Namespace to put every object in.")
+@click.option("--create-namespace", is_flag=True, help="Also emit the Namespace object (needs -n).")
+@click.option(
+    "-o",
+    "--output",
+    default="-",
+    show_default=True,
+    help="'-' for stdout, a .yaml or .json file, or a folder for one file per object.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["yaml", "json"]),
+    help="Output format (default: from the -o extension, else yaml).",
+)
+@click.option(
+    "--no-detect-secrets",
+    is_flag=True,
+    help="Keep secret-looking variables as plain env values instead of moving them to Secrets.",
+)
+def convert(
+    files: tuple[str, ...],
+    project_name: str | None,
+    project_directory: Path | None,
+    profiles: tuple[str, ...],
+    env_files: tuple[str, ...],
+    quiet: bool,
+    strict: bool,
+    namespace: str | None,
+    create_namespace: bool,
+    output: str,
+    output_format: str | None,
+    no_detect_secrets: bool,
+) -> None:
+    """Write the Kubernetes manifests of a compose project."""
+    from kompile.convert.context import ConvertOptions
+    from kompile.convert.pipeline import convert_project
+    from kompile.output import manifests
+
+    project, diagnostics = load(files, project_name, project_directory, profiles, env_files, strict)
+    options = ConvertOptions(
+        namespace=namespace,
+        create_namespace=create_namespace,
+        detect_secrets=not no_detect_secrets,
+    )
+    objects = convert_project(project, options, diagnostics)
+    report(diagnostics, quiet)
+    chosen_format = manifests.format_for_path(output, output_format)
+    if output == manifests.STDOUT:
+        click.echo(manifests.render(objects, chosen_format), nl=False)
+    elif output.endswith((".yaml", ".yml", ".json")):
+        manifests.write_file(Path(output), objects, chosen_format)
+    else:
+        written = manifests.write_folder(Path(output), objects, chosen_format)
+        if not quiet:
+            click.echo(f"wrote {len(written)} files to {output}", err=True)
+
+
+@cli.command()
+@project_options
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["json", "yaml"]),
+    default="yaml",
+    show_default=True,
+    help="Output format.",
+)
+def config(
+    files: tuple[str, ...],
+    project_name: str | None,
+    project_directory: Path | None,
+    profiles: tuple[str, ...],
+    env_files: tuple[str, ...],
+    quiet: bool,
+    strict: bool,
+    output_format: str,
+) -> None:
+    """Print the project as kompile reads it, in Docker Compose's config shape."""
+    import json
+
+    from kompile.output.manifests import dump_yaml
+
+    project, diagnostics = load(files, project_name, project_directory, profiles, env_files, strict)
+    report(diagnostics, quiet)
+    document = project.to_config()
+    if output_format == "json":
+        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+    else:
+        click.echo(dump_yaml([document]).removeprefix("---\n"), nl=False)
+
+
+def main(argv: list[str] | None = None) -> t.NoReturn:
+    """Run the CLI and exit: one ``Error:`` line on stderr for any failure."""
+    try:
+        cli.main(args=argv, prog_name="kompile", standalone_mode=False)
+    except click.exceptions.Exit as done:
+        sys.exit(done.exit_code)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(130)
+    except KompileError as error:
+        if _debug:
+            traceback.print_exc()
+        error.show()
+        sys.exit(error.exit_code)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(2)
+    except BrokenPipeError:
+        sys.exit(2)
+    except Exception as error:
+        # NOTE: the message of an unexpected exception can contain input values, and
+        # values may be secrets, so only its type is printed without --debug.
+        if _debug:
+            traceback.print_exc()
+        click.echo(
+            f"Error: internal error ({type(error).__name__}); rerun with --debug for the "
+            "traceback and report it as a bug",
+            err=True,
+        )
+        sys.exit(2)
+    sys.exit(0)

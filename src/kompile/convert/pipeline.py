@@ -1,0 +1,82 @@
+"""Runs the mappers over a project and returns the objects in apply order.
+
+Objects are ordered by kind, in the order a cluster needs them (the namespace before what
+lives in it, claims and Secrets before the pods that use them), then by name, so the
+output is the same on every run.
+"""
+
+from __future__ import annotations
+
+from kompile.compose.model import Project
+from kompile.convert import secrets, services, workloads
+from kompile.convert.context import Context, ConvertOptions, Manifest
+from kompile.convert.storage import StoragePlan
+from kompile.diagnostics import Diagnostics
+from kompile.errors import ConversionError
+
+KIND_ORDER = (
+    "Namespace",
+    "ServiceAccount",
+    "Secret",
+    "ConfigMap",
+    "PersistentVolumeClaim",
+    "Service",
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "Job",
+    "CronJob",
+    "Ingress",
+    "HorizontalPodAutoscaler",
+    "NetworkPolicy",
+)
+_RANK = {kind: rank for rank, kind in enumerate(KIND_ORDER)}
+
+
+def sort_objects(objects: list[Manifest]) -> list[Manifest]:
+    """Sort objects into apply order: by kind rank, then by name."""
+    return sorted(
+        objects,
+        key=lambda obj: (
+            _RANK.get(obj["kind"], len(KIND_ORDER)),
+            obj["kind"],
+            obj["metadata"]["name"],
+        ),
+    )
+
+
+def convert_project(
+    project: Project, options: ConvertOptions, diagnostics: Diagnostics
+) -> list[Manifest]:
+    """Return the Kubernetes objects for every active service of ``project``."""
+    context = Context(project, options, diagnostics)
+    storage = StoragePlan(context)
+    objects: list[Manifest] = []
+    if options.create_namespace:
+        if not options.namespace:
+            raise ConversionError("--create-namespace needs a namespace", hint="add -n NAMESPACE")
+        objects.append(
+            {
+                "apiVersion": "v1",
+                "kind": "Namespace",
+                "metadata": context.metadata(
+                    "Namespace", options.namespace, owner="--namespace", namespaced=False
+                ),
+            }
+        )
+    for name, service in project.services.items():
+        if not service.get("image"):
+            raise ConversionError(
+                "the service has no image, and kompile does not build images",
+                location=project.locate(("services", name)),
+                key_path=("services", name),
+                hint="build and push the image, then set image: to its name",
+            )
+        env, secret = secrets.split_environment(context, name, service.get("environment") or {})
+        pod_storage = storage.pod_storage(name, service)
+        objects.append(workloads.deployment(context, name, service, env, pod_storage))
+        objects.append(services.service_manifest(context, name, service))
+        if secret is not None:
+            objects.append(secret)
+    objects.extend(storage.claims())
+    return sort_objects(objects)
