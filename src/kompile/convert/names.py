@@ -23,6 +23,8 @@ MANAGED_BY_LABEL = "app.kubernetes.io/managed-by"
 MAX_LABEL_LENGTH = 63
 _INVALID = re.compile(r"[^a-z0-9-]+")
 _DASHES = re.compile(r"-{2,}")
+# A label value: empty, or alphanumerics at both ends with "-", "_" and "." between.
+_LABEL_VALUE = re.compile(r"(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]*[A-Za-z0-9])?)?")
 
 
 def dns_label(name: str, *, max_length: int = MAX_LABEL_LENGTH) -> str:
@@ -40,18 +42,21 @@ def dns_label(name: str, *, max_length: int = MAX_LABEL_LENGTH) -> str:
     return label
 
 
+def label_value(name: str) -> str:
+    """Return ``name`` unchanged when it is a valid label value, else as a DNS-1123 label."""
+    if len(name) <= MAX_LABEL_LENGTH and _LABEL_VALUE.fullmatch(name):
+        return name
+    return dns_label(name)
+
+
 def standard_labels(name: str, project: str) -> dict[str, str]:
     """Return the labels every object of the project carries."""
-    return {
-        NAME_LABEL: dns_label(name),
-        PART_OF_LABEL: dns_label(project),
-        MANAGED_BY_LABEL: MANAGED_BY,
-    }
+    return {**selector_labels(name, project), MANAGED_BY_LABEL: MANAGED_BY}
 
 
 def selector_labels(name: str, project: str) -> dict[str, str]:
     """Return the labels a selector matches: only the stable identity, never a version."""
-    return {NAME_LABEL: dns_label(name), PART_OF_LABEL: dns_label(project)}
+    return {NAME_LABEL: label_value(name), PART_OF_LABEL: label_value(project)}
 
 
 class NameRegistry:

@@ -85,8 +85,9 @@ class StoragePlan:
         if kind == "bind":
             relative = _relative_source(Path(mount["source"]), self.context.project.working_dir)
             claim = self._claim(relative, f"bind mount {relative!r}", service_name)
+            shown = relative if Path(relative).is_absolute() else f"./{relative}"
             diagnostics.warn(
-                f"bind mount {relative} becomes claim {claim}; the host files are not copied "
+                f"bind mount {shown} becomes claim {claim}; the host files are not copied "
                 "into it, so copy them in before the application needs them",
                 service=service_name,
                 key_path=path[2:],
