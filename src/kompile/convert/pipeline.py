@@ -8,7 +8,7 @@ output is the same on every run.
 from __future__ import annotations
 
 from kompile.compose.model import Project
-from kompile.convert import secrets, services, workloads
+from kompile.convert import extensions, secrets, services, workloads
 from kompile.convert.context import Context, ConvertOptions, Manifest
 from kompile.convert.storage import StoragePlan
 from kompile.diagnostics import Diagnostics
@@ -49,6 +49,7 @@ def convert_project(
     project: Project, options: ConvertOptions, diagnostics: Diagnostics
 ) -> list[Manifest]:
     """Return the Kubernetes objects for every active service of ``project``."""
+    extensions.validate_project(project)
     context = Context(project, options, diagnostics)
     storage = StoragePlan(context)
     objects: list[Manifest] = []
