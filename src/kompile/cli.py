@@ -198,10 +198,23 @@ def config(
         click.echo(dump_yaml([document]).removeprefix("---\n"), nl=False)
 
 
+def _add_cluster_commands() -> None:
+    from kompile.cli_cluster import apply_command, diff_command
+
+    cli.add_command(apply_command(project_options))
+    cli.add_command(diff_command(project_options))
+
+
+_add_cluster_commands()
+
+
 def main(argv: list[str] | None = None) -> t.NoReturn:
     """Run the CLI and exit: one ``Error:`` line on stderr for any failure."""
     try:
-        cli.main(args=argv, prog_name="kompile", standalone_mode=False)
+        # Without standalone mode, click returns the code of a ctx.exit() instead of exiting.
+        code = cli.main(args=argv, prog_name="kompile", standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except click.exceptions.Exit as done:
         sys.exit(done.exit_code)
     except click.exceptions.Abort:

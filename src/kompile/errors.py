@@ -93,3 +93,7 @@ class OutputError(KompileError):
 
 class StrictModeError(KompileError):
     """A warning was raised while ``--strict`` turns warnings into errors."""
+
+
+class ClusterError(KompileError):
+    """The cluster cannot be reached, or it rejected a request."""

@@ -1,0 +1,321 @@
+"""The ``apply`` and ``diff`` commands: the cluster-facing half of the command line.
+
+Each command imports the cluster package only when it runs, because that package loads
+the ``kubernetes`` client, so ``kompile convert`` never pays for it.
+"""
+
+from __future__ import annotations
+
+import sys
+import typing as t
+from pathlib import Path
+
+import click
+
+from kompile.errors import ClusterError
+
+if t.TYPE_CHECKING:
+    from kompile.cluster.client import Cluster
+
+F = t.TypeVar("F", bound=t.Callable[..., t.Any])
+Manifest = dict[str, t.Any]
+
+
+def cluster_options(function: F) -> F:
+    """Add the options that choose the cluster and the namespace."""
+    options = [
+        click.option("-n", "--namespace", help="Namespace (default: the context's namespace)."),
+        click.option(
+            "--create-namespace", is_flag=True, help="Create the namespace when it is missing."
+        ),
+        click.option("--kubeconfig", help="Kubeconfig file (default: KUBECONFIG, ~/.kube/config)."),
+        click.option("--context", "kube_context", help="Kubeconfig context to use."),
+        click.option(
+            "--field-manager",
+            default="kompile",
+            show_default=True,
+            help="Name that owns the applied fields in the cluster.",
+        ),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def connect(kubeconfig: str | None, kube_context: str | None) -> Cluster:
+    from kompile.cluster.client import Cluster
+
+    return Cluster(kubeconfig, kube_context)
+
+
+def desired_objects(
+    cluster: Cluster,
+    files: tuple[str, ...],
+    project_name: str | None,
+    project_directory: Path | None,
+    profiles: tuple[str, ...],
+    env_files: tuple[str, ...],
+    quiet: bool,
+    strict: bool,
+    namespace: str,
+    create_namespace: bool,
+) -> tuple[list[Manifest], str]:
+    """Return the objects to apply and the project name, from compose files or manifests."""
+    from kompile.cluster import sources
+
+    if sources.is_manifest_input(files):
+        objects = sources.read_manifests(files)
+        project = sources.label_project(objects, project_name)
+        return objects, project
+
+    from kompile.cli import load, report
+    from kompile.convert.context import ConvertOptions
+    from kompile.convert.names import label_value
+    from kompile.convert.pipeline import convert_project
+
+    loaded, diagnostics = load(files, project_name, project_directory, profiles, env_files, strict)
+    options = ConvertOptions(namespace=namespace, create_namespace=create_namespace)
+    converted = convert_project(loaded, options, diagnostics)
+    report(diagnostics, quiet)
+    return converted, label_value(loaded.name)
+
+
+def show_requests(cluster: Cluster) -> None:
+    from kompile import cli
+
+    if cli._debug:
+        counts = ", ".join(
+            f"{method} {count}" for method, count in sorted(cluster.requests.items())
+        )
+        click.echo(f"requests: {counts or 'none'}", err=True)
+
+
+def apply_command(project_options: t.Callable[[t.Any], t.Any]) -> click.Command:
+    """Build the ``apply`` command with the shared project options."""
+
+    @click.command("apply")
+    @project_options
+    @cluster_options
+    @click.option("--force-conflicts", is_flag=True, help="Take fields that other managers own.")
+    @click.option("--prune", is_flag=True, help="Delete the project's objects no longer desired.")
+    @click.option("--prune-volumes", is_flag=True, help="Let --prune delete claims (loses data).")
+    @click.option("--prune-namespace", is_flag=True, help="Let --prune delete the namespace.")
+    @click.option(
+        "--dry-run",
+        type=click.Choice(["none", "server", "client"]),
+        default="none",
+        show_default=True,
+        help="server: the cluster checks everything and stores nothing; client: no writes.",
+    )
+    @click.option(
+        "--recreate",
+        is_flag=True,
+        help="Delete and recreate objects whose immutable fields changed.",
+    )
+    @click.option("--wait", is_flag=True, help="Wait until the workloads are ready or done.")
+    @click.option(
+        "--timeout", type=float, default=300.0, show_default=True, help="Seconds --wait waits."
+    )
+    @click.option(
+        "-o",
+        "--output",
+        type=click.Choice(["text", "json"]),
+        default="text",
+        show_default=True,
+        help="Result format.",
+    )
+    def apply(
+        files: tuple[str, ...],
+        project_name: str | None,
+        project_directory: Path | None,
+        profiles: tuple[str, ...],
+        env_files: tuple[str, ...],
+        quiet: bool,
+        strict: bool,
+        namespace: str | None,
+        create_namespace: bool,
+        kubeconfig: str | None,
+        kube_context: str | None,
+        field_manager: str,
+        force_conflicts: bool,
+        prune: bool,
+        prune_volumes: bool,
+        prune_namespace: bool,
+        dry_run: str,
+        recreate: bool,
+        wait: bool,
+        timeout: float,
+        output: str,
+    ) -> None:
+        """Apply the project to a cluster with server-side apply."""
+        from kompile.cluster import render
+        from kompile.cluster.apply import Applier, ApplyOptions, ObjectResult
+
+        cluster = connect(kubeconfig, kube_context)
+        target = namespace or cluster.namespace
+        objects, project = desired_objects(
+            cluster,
+            files,
+            project_name,
+            project_directory,
+            profiles,
+            env_files,
+            quiet,
+            strict,
+            target,
+            create_namespace,
+        )
+        options = ApplyOptions(
+            field_manager=field_manager,
+            force_conflicts=force_conflicts,
+            prune=prune,
+            prune_volumes=prune_volumes,
+            prune_namespace=prune_namespace,
+            dry_run=dry_run,
+            recreate=recreate,
+        )
+
+        def on_result(result: ObjectResult) -> None:
+            if output == "text":
+                click.echo(render.result_line(result, dry_run), err=result.error is not None)
+
+        applier = Applier(cluster, project, target, options, on_result)
+        try:
+            report = applier.run(objects)
+        finally:
+            show_requests(cluster)
+        if output == "text":
+            for kept in report.kept:
+                click.echo(f"{kept.display} kept: {kept.error}")
+            for skipped in report.not_applied:
+                click.echo(f"{skipped.display} not applied", err=True)
+        failures = report.failed
+        waited_ok = True
+        if not failures and wait and dry_run == "none":
+            waited_ok = wait_for(cluster, applier, timeout, output)
+        if output == "json":
+            click.echo(render.apply_json(report))
+        elif not quiet:
+            click.echo(render.apply_summary(report), err=True)
+        if failures:
+            raise ClusterError(
+                f"apply failed for {len(failures)} object(s) "
+                f"({', '.join(result.display for result in failures)}); "
+                f"{len(report.not_applied)} not applied and nothing pruned",
+                hint="fix the errors above and apply again",
+            )
+        if not waited_ok:
+            raise ClusterError("workloads did not become ready", hint="see the reasons above")
+
+    return apply
+
+
+def wait_for(cluster: Cluster, applier: t.Any, timeout: float, output: str) -> bool:
+    """Wait for the applied workloads, drawing progress; return True when all are ready."""
+    from kompile.cluster.wait import Progress, Waiter
+
+    desired = applier.desired
+    tty = sys.stderr.isatty()
+    shown: dict[str, str] = {}
+    drawn = 0
+
+    def on_poll(states: list[Progress]) -> None:
+        nonlocal drawn
+        if output != "text":
+            return
+        if tty:
+            if drawn:
+                click.echo(f"\x1b[{drawn}A", nl=False, err=True)
+            for state in states:
+                click.echo(f"\x1b[2K{state}", err=True)
+            drawn = len(states)
+            return
+        for state in states:
+            line = str(state)
+            if shown.get(state.display) != line:
+                shown[state.display] = line
+                click.echo(line, err=True)
+
+    states = Waiter(cluster, timeout=timeout).wait(desired, on_poll)
+    failed = [state for state in states if state.failure]
+    for state in failed:
+        click.echo(str(state), err=True)
+    return not failed
+
+
+def diff_command(project_options: t.Callable[[t.Any], t.Any]) -> click.Command:
+    """Build the ``diff`` command with the shared project options."""
+
+    @click.command("diff")
+    @project_options
+    @cluster_options
+    @click.option(
+        "--local", is_flag=True, help="Send no dry run; compare only the fields kompile sets."
+    )
+    @click.option(
+        "-o",
+        "--output",
+        type=click.Choice(["text", "json"]),
+        default="text",
+        show_default=True,
+        help="Diff format.",
+    )
+    @click.option("--summary", is_flag=True, help="Print only the table of changed objects.")
+    @click.option("--no-color", is_flag=True, help="Never colour the diff.")
+    @click.option("--exit-zero", is_flag=True, help="Exit 0 when differences are found.")
+    def diff(
+        files: tuple[str, ...],
+        project_name: str | None,
+        project_directory: Path | None,
+        profiles: tuple[str, ...],
+        env_files: tuple[str, ...],
+        quiet: bool,
+        strict: bool,
+        namespace: str | None,
+        create_namespace: bool,
+        kubeconfig: str | None,
+        kube_context: str | None,
+        field_manager: str,
+        local: bool,
+        output: str,
+        summary: bool,
+        no_color: bool,
+        exit_zero: bool,
+    ) -> None:
+        """Show what apply would change in the cluster; exit 1 when anything differs."""
+        from kompile.cluster import render
+        from kompile.cluster.diff import NONE, Differ, DiffOptions
+
+        cluster = connect(kubeconfig, kube_context)
+        target = namespace or cluster.namespace
+        objects, project = desired_objects(
+            cluster,
+            files,
+            project_name,
+            project_directory,
+            profiles,
+            env_files,
+            quiet,
+            strict,
+            target,
+            create_namespace,
+        )
+        differ = Differ(cluster, project, target, DiffOptions(field_manager, local))
+        try:
+            changes = differ.run(objects)
+        finally:
+            show_requests(cluster)
+        if output == "json":
+            click.echo(render.diff_json(changes))
+        else:
+            color = not no_color and sys.stdout.isatty()
+            if not summary:
+                for change in changes:
+                    if change.action != NONE or change.notes:
+                        click.echo(render.unified_diff(change, color), nl=False)
+            click.echo(render.summary_table(changes), nl=False)
+        changed = any(change.action != NONE for change in changes)
+        if changed and not exit_zero:
+            raise click.exceptions.Exit(1)
+
+    return diff
