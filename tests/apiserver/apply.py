@@ -144,7 +144,9 @@ def _conflict_error(conflicts: list[tuple[ManagedEntry, Path]]) -> status.ApiErr
     ]
     if len(ordered) == 1:
         entry, path = ordered[0]
-        message = f"Apply failed with 1 conflict: conflict with {entry.describe()}: {format_path(path)}"
+        message = (
+            f"Apply failed with 1 conflict: conflict with {entry.describe()}: {format_path(path)}"
+        )
     else:
         lines: list[str] = []
         seen: list[str] = []
@@ -208,9 +210,7 @@ def apply_config(
     if own is not None and own.fields == applied_fields and own.api_version == resource.api_version:
         updated.append(own)
     else:
-        updated.append(
-            ManagedEntry(manager, "Apply", resource.api_version, now, applied_fields)
-        )
+        updated.append(ManagedEntry(manager, "Apply", resource.api_version, now, applied_fields))
     write_entries(merged, updated)
     return merged
 

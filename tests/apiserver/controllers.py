@@ -165,23 +165,35 @@ def deployment_status(obj: JsonObject, ready: bool) -> JsonObject:
             status["readyReplicas"] = replicas
             status["availableReplicas"] = replicas
         available = _condition(
-            "Available", "True", "MinimumReplicasAvailable",
-            "Deployment has minimum availability.", now,
+            "Available",
+            "True",
+            "MinimumReplicasAvailable",
+            "Deployment has minimum availability.",
+            now,
         )
         progressing = _condition(
-            "Progressing", "True", "NewReplicaSetAvailable",
-            f'ReplicaSet "{replica_set}" has successfully progressed.', now,
+            "Progressing",
+            "True",
+            "NewReplicaSetAvailable",
+            f'ReplicaSet "{replica_set}" has successfully progressed.',
+            now,
         )
     else:
         if replicas:
             status["unavailableReplicas"] = replicas
         available = _condition(
-            "Available", "False", "MinimumReplicasUnavailable",
-            "Deployment does not have minimum availability.", now,
+            "Available",
+            "False",
+            "MinimumReplicasUnavailable",
+            "Deployment does not have minimum availability.",
+            now,
         )
         progressing = _condition(
-            "Progressing", "True", "ReplicaSetUpdated",
-            f'ReplicaSet "{replica_set}" is progressing.', now,
+            "Progressing",
+            "True",
+            "ReplicaSetUpdated",
+            f'ReplicaSet "{replica_set}" is progressing.',
+            now,
         )
     status["conditions"] = [available, progressing]
     return _same_conditions(obj.get("status") or {}, status)
@@ -225,8 +237,13 @@ def job_status(obj: JsonObject, ready: bool) -> JsonObject:
     now = now_rfc3339()
     start = old.get("startTime", now)
     if not ready:
-        return {"startTime": start, "active": 1, "ready": 0, "terminating": 0,
-                "uncountedTerminatedPods": {}}
+        return {
+            "startTime": start,
+            "active": 1,
+            "ready": 0,
+            "terminating": 0,
+            "uncountedTerminatedPods": {},
+        }
     if old.get("completionTime"):
         return old
     completions = int(obj["spec"].get("completions") or 1)

@@ -75,7 +75,9 @@ def _strategic(target: Any, patch: Any, spath: schema.SchemaPath, kind: str) -> 
     return target
 
 
-def _strategic_list(target: list[Any], patch: list[Any], spath: schema.SchemaPath, kind: str) -> list[Any]:
+def _strategic_list(
+    target: list[Any], patch: list[Any], spath: schema.SchemaPath, kind: str
+) -> list[Any]:
     list_type = schema.list_type(kind, spath)
     if list_type.kind == "set":
         return target + [v for v in patch if v not in target]
@@ -114,12 +116,16 @@ def json_patch(target: JsonObject, operations: Any) -> JsonObject:
         op = operation.get("op")
         path = operation.get("path", "")
         if op == "add":
-            document = _pointer_set(document, path, copy.deepcopy(operation.get("value")), insert=True)
+            document = _pointer_set(
+                document, path, copy.deepcopy(operation.get("value")), insert=True
+            )
         elif op == "remove":
             _pointer_remove(document, path)
         elif op == "replace":
             _pointer_get(document, path)
-            document = _pointer_set(document, path, copy.deepcopy(operation.get("value")), insert=False)
+            document = _pointer_set(
+                document, path, copy.deepcopy(operation.get("value")), insert=False
+            )
         elif op == "test":
             if _pointer_get(document, path) != operation.get("value"):
                 raise ApiError(422, "Invalid", f"testing value {path} failed")

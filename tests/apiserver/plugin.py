@@ -44,7 +44,9 @@ def make_kubectl(kubeconfig: Path, workdir: Path) -> Kubectl:
     # HOME points into the test folder, so kubectl never reads ~/.kube of the user.
     env = {"PATH": os.environ.get("PATH", ""), "HOME": str(workdir), "LANG": "C"}
 
-    def run(*args: str, input: str | None = None, check: bool = False) -> subprocess.CompletedProcess[str]:
+    def run(
+        *args: str, input: str | None = None, check: bool = False
+    ) -> subprocess.CompletedProcess[str]:
         command = [binary, "--kubeconfig", str(kubeconfig), "--cache-dir", str(cache), *args]
         return subprocess.run(
             command,

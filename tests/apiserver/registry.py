@@ -24,7 +24,7 @@ import yaml
 
 from tests.apiserver import apply, defaults, fields, patches, resources, selectors, status
 from tests.apiserver.resources import ResourceType
-from tests.apiserver.status import ApiError, Cause
+from tests.apiserver.status import Cause
 from tests.apiserver.store import Store
 from tests.apiserver.validation import validate_object, validate_update
 
@@ -114,8 +114,7 @@ class Registry:
             items = [with_type(item, target.resource) for item in items]
         else:
             items = [
-                {k: v for k, v in item.items() if k not in ("apiVersion", "kind")}
-                for item in items
+                {k: v for k, v in item.items() if k not in ("apiVersion", "kind")} for item in items
             ]
         return {
             "kind": f"{target.resource.kind}List",
@@ -187,7 +186,9 @@ class Registry:
         obj = self._existing(target)
         metadata = obj["metadata"]
         if options.precondition_uid and options.precondition_uid != metadata.get("uid"):
-            raise status.precondition_failed(resource, target.name, "UID", options.precondition_uid, metadata.get("uid", ""))
+            raise status.precondition_failed(
+                resource, target.name, "UID", options.precondition_uid, metadata.get("uid", "")
+            )
         if (
             options.precondition_resource_version
             and options.precondition_resource_version != metadata.get("resourceVersion")
@@ -286,7 +287,11 @@ class Registry:
             raise status.unsupported_media_type(patch_type)
         replicas = (body or {}).get("spec", {}).get("replicas") if isinstance(body, dict) else None
         if not isinstance(replicas, int) or replicas < 0:
-            cause = Cause("FieldValueInvalid", f"Invalid value: {replicas}: must be greater than or equal to 0", "spec.replicas")
+            cause = Cause(
+                "FieldValueInvalid",
+                f"Invalid value: {replicas}: must be greater than or equal to 0",
+                "spec.replicas",
+            )
             raise status.invalid(resource, target.name, [cause])
         sent_version = body.get("metadata", {}).get("resourceVersion")
         if sent_version and sent_version != old["metadata"]["resourceVersion"]:
@@ -317,7 +322,9 @@ class Registry:
         for key in ("uid", "generation", "creationTimestamp", "selfLink", "deletionTimestamp"):
             metadata.pop(key, None)
         now = now_rfc3339()
-        merged = apply.apply_config(old, config, resource, options.field_manager, bool(options.force), now)
+        merged = apply.apply_config(
+            old, config, resource, options.field_manager, bool(options.force), now
+        )
         if old is None:
             self._prepare_create(merged, target, now)
             self._default_and_validate(merged, resource, None, target.name)
@@ -425,11 +432,21 @@ class Registry:
             else:
                 obj["status"] = initial
 
-    def _carry_server_fields(self, new: JsonObject, old: JsonObject, resource: ResourceType) -> None:
+    def _carry_server_fields(
+        self, new: JsonObject, old: JsonObject, resource: ResourceType
+    ) -> None:
         metadata = new.setdefault("metadata", {})
         old_metadata = old["metadata"]
-        for key in ("name", "namespace", "uid", "creationTimestamp", "generation",
-                    "deletionTimestamp", "deletionGracePeriodSeconds", "resourceVersion"):
+        for key in (
+            "name",
+            "namespace",
+            "uid",
+            "creationTimestamp",
+            "generation",
+            "deletionTimestamp",
+            "deletionGracePeriodSeconds",
+            "resourceVersion",
+        ):
             if key in old_metadata:
                 metadata[key] = old_metadata[key]
             else:
@@ -521,7 +538,9 @@ class Registry:
                 else:
                     self._remove(resource, obj, policy)
 
-    def _delete_response(self, resource: ResourceType, obj: JsonObject, deferred: bool) -> JsonObject:
+    def _delete_response(
+        self, resource: ResourceType, obj: JsonObject, deferred: bool
+    ) -> JsonObject:
         if deferred or resource.returns_deleted_object or resource.kind == "Namespace":
             return with_type(obj, resource)
         return status.success(resource, obj["metadata"]["name"], obj["metadata"].get("uid", ""))
@@ -553,8 +572,13 @@ def _spec_changed(resource: ResourceType, old: JsonObject, new: JsonObject) -> b
 def _status_only(resource: ResourceType) -> ResourceType:
     """Return a copy of `resource` whose ownership view keeps `status`."""
     return ResourceType(
-        resource.group, resource.version, resource.plural, resource.singular, resource.kind,
-        resource.namespaced, has_status=False,
+        resource.group,
+        resource.version,
+        resource.plural,
+        resource.singular,
+        resource.kind,
+        resource.namespaced,
+        has_status=False,
     )
 
 
@@ -614,7 +638,6 @@ def parse_body(raw: bytes) -> Any:
     if not raw:
         raise status.bad_request("the body of the request is empty")
     return _parse_yaml(raw)
-
 
 
 def scale_of(obj: JsonObject) -> JsonObject:

@@ -9,11 +9,12 @@ endpoints. Unknown paths answer 404 with a NotFound Status, as a real server doe
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
-from tests.apiserver import discovery, openapi, protobuf, resources, status
+from tests.apiserver import discovery, openapi, protobuf, resources, status, watch
 from tests.apiserver.registry import (
     DeleteOptions,
     Registry,
@@ -57,6 +58,8 @@ class Response:
     body: Any
     headers: list[tuple[str, str]] = field(default_factory=list)
     content_type: str = "application/json"
+    # A watch response: JSON events written one per chunk as the generator yields them.
+    stream: Iterator[JsonObject] | None = None
 
 
 def route(registry: Registry, request: Request) -> Response:
@@ -178,9 +181,10 @@ def _delete_options(request: Request) -> DeleteOptions:
             "propagationPolicy",
         )
         raise ApiError(
-            422, "Invalid", f"DeleteOptions.meta.k8s.io \"\" is invalid: propagationPolicy: "
-            f"{cause.message}", {"group": "meta.k8s.io", "kind": "DeleteOptions",
-                                 "causes": [cause.to_json()]},
+            422,
+            "Invalid",
+            f'DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: {cause.message}',
+            {"group": "meta.k8s.io", "kind": "DeleteOptions", "causes": [cause.to_json()]},
         )
     dry_run = request.param("dryRun") or ("All" if body.get("dryRun") == ["All"] else "")
     preconditions = body.get("preconditions") or {}
@@ -199,7 +203,8 @@ def _serve_resource(registry: Registry, target: Target, request: Request) -> Res
     if not target.name:
         if method == "GET":
             if request.param("watch") in ("true", "1"):
-                raise status.method_not_supported(target.resource, "watch")
+                params = {k: v[-1] for k, v in parse_qs(request.query).items()}
+                return Response(200, None, stream=watch.stream(registry, target, params))
             listing = registry.list(
                 target, request.param("labelSelector"), request.param("fieldSelector")
             )

@@ -94,4 +94,4 @@ def _field_check(key: str, operator: str, value: str) -> Callable[[Mapping[str, 
 
 
 def _unsupported_field(field: str) -> ApiError:
-    return bad_request(f'field label not supported: {field}')
+    return bad_request(f"field label not supported: {field}")

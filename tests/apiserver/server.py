@@ -70,6 +70,7 @@ class ApiServer:
 
     def stop(self) -> None:
         self.controllers.stop()
+        self.store.close()
         self._httpd.shutdown()
         self._httpd.server_close()
         if self._thread is not None:
@@ -92,7 +93,9 @@ class ApiServer:
         body = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}
         with self.store.lock:
             if self.store.get(namespaces, "", name) is None:
-                self.registry.create(Target(namespaces), body, WriteOptions(field_manager="kube-apiserver"))
+                self.registry.create(
+                    Target(namespaces), body, WriteOptions(field_manager="kube-apiserver")
+                )
 
     def _create_namespaces(self) -> None:
         for name in INITIAL_NAMESPACES:
@@ -220,7 +223,26 @@ class _Handler(BaseHTTPRequestHandler):
         except OSError:
             pass
 
+    def _send_stream(self, response: routes.Response) -> None:
+        assert response.stream is not None
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.send_header("Cache-Control", "no-cache, private")
+        self.end_headers()
+        try:
+            for event in response.stream:
+                line = json.dumps(event).encode() + b"\n"
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(line), line))
+                self.wfile.flush()
+            self.wfile.write(b"0\r\n\r\n")
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
     def _send(self, response: routes.Response) -> None:
+        if response.stream is not None:
+            self._send_stream(response)
+            return
         if isinstance(response.body, str):
             payload = response.body.encode()
         else:
@@ -248,5 +270,7 @@ def _fault_response(fault: Fault) -> routes.Response:
             content_type="text/plain; charset=utf-8",
         )
     if fault.status == 503:
-        return _error_response(status.service_unavailable("the server is currently unable to handle the request"))
+        return _error_response(
+            status.service_unavailable("the server is currently unable to handle the request")
+        )
     return _error_response(status.internal_error("Internal error occurred: injected fault"))

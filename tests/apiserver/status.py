@@ -88,7 +88,9 @@ def not_found(resource: ResourceType, name: str) -> ApiError:
 
 
 def namespace_not_found(name: str) -> ApiError:
-    return ApiError(404, "NotFound", f'namespaces "{name}" not found', {"name": name, "kind": "namespaces"})
+    return ApiError(
+        404, "NotFound", f'namespaces "{name}" not found', {"name": name, "kind": "namespaces"}
+    )
 
 
 def path_not_found() -> ApiError:
@@ -119,16 +121,27 @@ def internal_error(message: str) -> ApiError:
 
 def method_not_supported(resource: ResourceType, verb: str) -> ApiError:
     message = f"{verb} is not supported on resources of kind {qualified_resource(resource)!r}"
-    return ApiError(405, "MethodNotAllowed", message, {"group": resource.group, "kind": resource.plural})
+    return ApiError(
+        405, "MethodNotAllowed", message, {"group": resource.group, "kind": resource.plural}
+    )
 
 
 def unsupported_media_type(content_type: str) -> ApiError:
-    return ApiError(415, "UnsupportedMediaType", f"the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json; received {content_type!r}")
+    return ApiError(
+        415,
+        "UnsupportedMediaType",
+        "the body of the request was in an unknown format - accepted media types include: "
+        "application/json-patch+json, application/merge-patch+json, "
+        f"application/apply-patch+yaml, application/strategic-merge-patch+json; "
+        f"received {content_type!r}",
+    )
 
 
 def invalid(resource: ResourceType, name: str, causes: list[Cause]) -> ApiError:
     """Build a 422 Invalid: the message lists every cause as `<field>: <message>`."""
-    parts = [f"{cause.field}: {cause.message}" if cause.field else cause.message for cause in causes]
+    parts = [
+        f"{cause.field}: {cause.message}" if cause.field else cause.message for cause in causes
+    ]
     summary = parts[0] if len(parts) == 1 else "[" + ", ".join(parts) + "]"
     message = f'{qualified_kind(resource)} "{name}" is invalid: {summary}'
     details = _details(resource, name)
@@ -138,22 +151,34 @@ def invalid(resource: ResourceType, name: str, causes: list[Cause]) -> ApiError:
 
 
 def field_manager_required() -> ApiError:
-    cause = Cause("FieldValueRequired", "Required value: is required for apply patch", "fieldManager")
+    cause = Cause(
+        "FieldValueRequired", "Required value: is required for apply patch", "fieldManager"
+    )
     message = (
         'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: '
         "is required for apply patch"
     )
-    details: JsonObject = {"group": "meta.k8s.io", "kind": "PatchOptions", "causes": [cause.to_json()]}
+    details: JsonObject = {
+        "group": "meta.k8s.io",
+        "kind": "PatchOptions",
+        "causes": [cause.to_json()],
+    }
     return ApiError(422, "Invalid", message, details)
 
 
 def force_not_allowed() -> ApiError:
-    cause = Cause("FieldValueForbidden", "Forbidden: may not be specified for non-apply patch", "force")
+    cause = Cause(
+        "FieldValueForbidden", "Forbidden: may not be specified for non-apply patch", "force"
+    )
     message = (
         'PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: '
         "may not be specified for non-apply patch"
     )
-    details: JsonObject = {"group": "meta.k8s.io", "kind": "PatchOptions", "causes": [cause.to_json()]}
+    details: JsonObject = {
+        "group": "meta.k8s.io",
+        "kind": "PatchOptions",
+        "causes": [cause.to_json()],
+    }
     return ApiError(422, "Invalid", message, details)
 
 

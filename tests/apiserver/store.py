@@ -13,7 +13,7 @@ import ipaddress
 import random
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from tests.apiserver.resources import ResourceType
@@ -25,19 +25,32 @@ SERVICE_CIDR = ipaddress.ip_network("10.96.0.0/12")
 NODE_PORT_RANGE = range(30000, 32768)
 
 
+# Watch history kept for watches that resume from a resourceVersion; older ones get 410 Gone.
+MAX_EVENTS = 10_000
+
+
+@dataclass(frozen=True)
+class WatchEvent:
+    """One change: the revision it made, ADDED/MODIFIED/DELETED, the key and the object."""
+
+    revision: int
+    type: str
+    key: ObjectKey
+    object: JsonObject
+
+
 class Store:
     """Objects keyed by (group, plural, namespace, name), plus IP and port allocations."""
 
     def __init__(self, seed: int | None = None) -> None:
         self.lock = threading.RLock()
+        # Watches wait on `changed`; every put and remove notifies it.
+        self.changed = threading.Condition(self.lock)
+        self.closed = False
+        self.events: list[WatchEvent] = []
         self._objects: dict[ObjectKey, JsonObject] = {}
         self._revision = 1
         self._random = random.Random(seed)
-
-    @contextmanager
-    def locked(self) -> Iterator[None]:
-        with self.lock:
-            yield
 
     def clear(self) -> None:
         with self.lock:
@@ -78,18 +91,39 @@ class Store:
             metadata = obj["metadata"]
             metadata["resourceVersion"] = self.next_revision()
             key = self.key(resource, metadata.get("namespace", ""), metadata["name"])
+            event_type = "MODIFIED" if key in self._objects else "ADDED"
             self._objects[key] = copy.deepcopy(obj)
+            self._record(event_type, key, obj)
             return str(metadata["resourceVersion"])
 
     def remove(self, resource: ResourceType, namespace: str, name: str) -> None:
         with self.lock:
-            self._objects.pop(self.key(resource, namespace, name), None)
+            key = self.key(resource, namespace, name)
             self._revision += 1
+            obj = self._objects.pop(key, None)
+            if obj is not None:
+                obj["metadata"]["resourceVersion"] = str(self._revision)
+                self._record("DELETED", key, obj)
 
     def remove_namespace_contents(self, namespace: str) -> None:
         with self.lock:
             for key in [k for k in self._objects if k[2] == namespace]:
-                del self._objects[key]
+                self._revision += 1
+                obj = self._objects.pop(key)
+                obj["metadata"]["resourceVersion"] = str(self._revision)
+                self._record("DELETED", key, obj)
+
+    def _record(self, event_type: str, key: ObjectKey, obj: JsonObject) -> None:
+        self.events.append(WatchEvent(self._revision, event_type, key, copy.deepcopy(obj)))
+        if len(self.events) > MAX_EVENTS:
+            del self.events[: len(self.events) - MAX_EVENTS]
+        self.changed.notify_all()
+
+    def close(self) -> None:
+        """Wake every watch so that it ends, as on server shutdown."""
+        with self.lock:
+            self.closed = True
+            self.changed.notify_all()
 
     def all_objects(self) -> list[JsonObject]:
         with self.lock:

@@ -102,15 +102,18 @@ def test_kubectl_apply_change_bumps_generation(
     result = kubectl("apply", "--server-side", "--field-manager=kompile", "-f", str(changed))
     assert result.returncode == 0, result.stderr
     shown = kubectl(
-        "get", "deploy", "web", "-n", "demo",
-        "-o", "jsonpath={.metadata.generation} {.spec.template.spec.containers[0].image}",
+        "get",
+        "deploy",
+        "web",
+        "-n",
+        "demo",
+        "-o",
+        "jsonpath={.metadata.generation} {.spec.template.spec.containers[0].image}",
     )
     assert shown.stdout == "2 nginx:1.28"
 
 
-def test_kubectl_apply_conflict_and_force(
-    kubectl: Kubectl, demo: Path, tmp_path: Path
-) -> None:
+def test_kubectl_apply_conflict_and_force(kubectl: Kubectl, demo: Path, tmp_path: Path) -> None:
     scaled = write_deployment(tmp_path, replicas=5)
     conflict = kubectl("apply", "--server-side", "--field-manager=intruder", "-f", str(scaled))
     assert conflict.returncode == 1
@@ -118,8 +121,12 @@ def test_kubectl_apply_conflict_and_force(
         conflict.stderr
     )
     forced = kubectl(
-        "apply", "--server-side", "--field-manager=intruder", "--force-conflicts",
-        "-f", str(scaled),
+        "apply",
+        "--server-side",
+        "--field-manager=intruder",
+        "--force-conflicts",
+        "-f",
+        str(scaled),
     )
     assert forced.returncode == 0, forced.stderr
     shown = kubectl("get", "deploy", "web", "-n", "demo", "-o", "json", "--show-managed-fields")
@@ -176,15 +183,17 @@ def test_kubectl_apply_into_missing_namespace(kubectl: Kubectl, tmp_path: Path) 
     assert 'namespaces "demo" not found' in result.stderr
 
 
-def test_kubectl_immutable_selector_rejected(
-    kubectl: Kubectl, demo: Path, tmp_path: Path
-) -> None:
-    text = demo.read_text().replace(
-        "    matchLabels:\n      app.kubernetes.io/name: web",
-        "    matchLabels:\n      app.kubernetes.io/name: web\n      tier: front",
-    ).replace(
-        "      labels:\n        app.kubernetes.io/name: web\n    spec:",
-        "      labels:\n        app.kubernetes.io/name: web\n        tier: front\n    spec:",
+def test_kubectl_immutable_selector_rejected(kubectl: Kubectl, demo: Path, tmp_path: Path) -> None:
+    text = (
+        demo.read_text()
+        .replace(
+            "    matchLabels:\n      app.kubernetes.io/name: web",
+            "    matchLabels:\n      app.kubernetes.io/name: web\n      tier: front",
+        )
+        .replace(
+            "      labels:\n        app.kubernetes.io/name: web\n    spec:",
+            "      labels:\n        app.kubernetes.io/name: web\n        tier: front\n    spec:",
+        )
     )
     changed = tmp_path / "selector.yaml"
     changed.write_text(text)
@@ -217,9 +226,7 @@ def python_312() -> str | None:
 
 def helm_python() -> Path:
     """Return the Python of a venv with helm-sdkpy, creating the venv on first use."""
-    venv = Path(
-        os.environ.get("KOMPILE_HELM_VENV", Path.home() / ".cache" / "kompile-helm-venv")
-    )
+    venv = Path(os.environ.get("KOMPILE_HELM_VENV", Path.home() / ".cache" / "kompile-helm-venv"))
     python = venv / "bin" / "python"
     if python.exists():
         return python
@@ -241,10 +248,10 @@ async def main():
     config = helm_sdkpy.Configuration(namespace="demo", kubeconfig=kubeconfig)
     if action == "install":
         result = await helm_sdkpy.Install(config).run(
-            release_name="web", chart_path=chart, values={"replicas": 2}, wait=False
+            release_name="web", chart_path=chart, values={"replicas": 2}, wait=True, timeout=30
         )
     else:
-        result = await helm_sdkpy.Uninstall(config).run(release_name="web", wait=False)
+        result = await helm_sdkpy.Uninstall(config).run(release_name="web", wait=True, timeout=30)
     print(json.dumps(result, default=str)[:2000])
 
 asyncio.run(main())
@@ -273,7 +280,9 @@ def test_helm_install_and_uninstall(apiserver: ApiServer, kubeconfig: Path) -> N
         }
     assert ("Deployment", "web") in names
     assert ("Service", "web") in names
-    assert any(kind == "Secret" and name.startswith("sh.helm.release.v1.web") for kind, name in names)
+    assert any(
+        kind == "Secret" and name.startswith("sh.helm.release.v1.web") for kind, name in names
+    )
     uninstalled = run_helm("uninstall", kubeconfig)
     assert uninstalled.returncode == 0, uninstalled.stderr[-3000:]
     with apiserver.store.lock:

@@ -99,14 +99,22 @@ def _name_rule(resource: ResourceType) -> tuple[re.Pattern[str], str, int]:
 
 def validate_name(resource: ResourceType, name: str) -> list[Cause]:
     if not name:
-        return [Cause("FieldValueRequired", "Required value: name or generateName is required", "metadata.name")]
+        return [
+            Cause(
+                "FieldValueRequired",
+                "Required value: name or generateName is required",
+                "metadata.name",
+            )
+        ]
     pattern, text, max_length = _name_rule(resource)
     causes = []
     if len(name) > max_length:
         message = f"Invalid value: {go_string(name)}: must be no more than {max_length} characters"
         causes.append(Cause("FieldValueInvalid", message, "metadata.name"))
     if not pattern.fullmatch(name):
-        causes.append(Cause("FieldValueInvalid", f"Invalid value: {go_string(name)}: {text}", "metadata.name"))
+        causes.append(
+            Cause("FieldValueInvalid", f"Invalid value: {go_string(name)}: {text}", "metadata.name")
+        )
     return causes
 
 
@@ -114,7 +122,13 @@ def _pod_spec_path(resource: ResourceType) -> tuple[list[str], str]:
     if resource.kind == "Pod":
         return ["spec"], "spec"
     if resource.kind == "CronJob":
-        return ["spec", "jobTemplate", "spec", "template", "spec"], "spec.jobTemplate.spec.template.spec"
+        return [
+            "spec",
+            "jobTemplate",
+            "spec",
+            "template",
+            "spec",
+        ], "spec.jobTemplate.spec.template.spec"
     return ["spec", "template", "spec"], "spec.template.spec"
 
 
@@ -142,7 +156,11 @@ def _validate_containers(pod_spec: JsonObject, prefix: str) -> list[Cause]:
                 message = f"Invalid value: {go_string(name)}: {LABEL_TEXT}"
                 causes.append(Cause("FieldValueInvalid", message, f"{path}.name"))
             elif name in seen:
-                causes.append(Cause("FieldValueDuplicate", f"Duplicate value: {go_string(name)}", f"{path}.name"))
+                causes.append(
+                    Cause(
+                        "FieldValueDuplicate", f"Duplicate value: {go_string(name)}", f"{path}.name"
+                    )
+                )
             seen.add(name)
             if not container.get("image"):
                 causes.append(Cause("FieldValueRequired", "Required value", f"{path}.image"))
@@ -160,7 +178,10 @@ def validate_object(obj: JsonObject, resource: ResourceType) -> list[Cause]:
             causes += _validate_containers(pod_spec, prefix)
             restart = pod_spec.get("restartPolicy")
             if resource.kind in ("Job", "CronJob") and restart not in ("OnFailure", "Never"):
-                message = f'Unsupported value: {go_string(restart)}: supported values: "OnFailure", "Never"'
+                message = (
+                    f"Unsupported value: {go_string(restart)}: "
+                    'supported values: "OnFailure", "Never"'
+                )
                 causes.append(Cause("FieldValueNotSupported", message, f"{prefix}.restartPolicy"))
     if resource.kind in ("Deployment", "StatefulSet", "DaemonSet"):
         causes += _validate_selector(spec)
@@ -169,7 +190,9 @@ def validate_object(obj: JsonObject, resource: ResourceType) -> list[Cause]:
 
 def _validate_selector(spec: JsonObject) -> list[Cause]:
     selector = spec.get("selector")
-    if not isinstance(selector, dict) or not (selector.get("matchLabels") or selector.get("matchExpressions")):
+    if not isinstance(selector, dict) or not (
+        selector.get("matchLabels") or selector.get("matchExpressions")
+    ):
         return [Cause("FieldValueRequired", "Required value", "spec.selector")]
     labels = _dig(spec, ["template", "metadata", "labels"]) or {}
     match_labels = selector.get("matchLabels") or {}
@@ -187,18 +210,30 @@ def validate_update(old: JsonObject, new: JsonObject, resource: ResourceType) ->
     new_spec = new.get("spec") or {}
     kind = resource.kind
     causes: list[Cause] = []
-    if kind in ("Deployment", "DaemonSet", "Job") and old_spec.get("selector") != new_spec.get("selector"):
+    if kind in ("Deployment", "DaemonSet", "Job") and old_spec.get("selector") != new_spec.get(
+        "selector"
+    ):
         value = go_label_selector(new_spec.get("selector"))
-        causes.append(Cause("FieldValueInvalid", f"Invalid value: {value}: field is immutable", "spec.selector"))
+        causes.append(
+            Cause(
+                "FieldValueInvalid", f"Invalid value: {value}: field is immutable", "spec.selector"
+            )
+        )
     if kind == "Job" and old_spec.get("template") != new_spec.get("template"):
         # NOTE: a real server prints the whole core.PodTemplateSpec here; this prints JSON.
         value = json.dumps(new_spec.get("template"), sort_keys=True)
-        causes.append(Cause("FieldValueInvalid", f"Invalid value: {value}: field is immutable", "spec.template"))
+        causes.append(
+            Cause(
+                "FieldValueInvalid", f"Invalid value: {value}: field is immutable", "spec.template"
+            )
+        )
     if kind == "StatefulSet":
         old_rest = {k: v for k, v in old_spec.items() if k not in STATEFULSET_MUTABLE}
         new_rest = {k: v for k, v in new_spec.items() if k not in STATEFULSET_MUTABLE}
         if old_rest != new_rest:
-            causes.append(Cause("FieldValueForbidden", f"Forbidden: {STATEFULSET_FORBIDDEN}", "spec"))
+            causes.append(
+                Cause("FieldValueForbidden", f"Forbidden: {STATEFULSET_FORBIDDEN}", "spec")
+            )
     if kind == "Service":
         causes += _validate_service_update(old_spec, new_spec)
     if kind == "PersistentVolumeClaim":
@@ -209,7 +244,13 @@ def validate_update(old: JsonObject, new: JsonObject, resource: ResourceType) ->
                 message = "Forbidden: field is immutable when `immutable` is set"
                 causes.append(Cause("FieldValueForbidden", message, key))
         if not new.get("immutable"):
-            causes.append(Cause("FieldValueForbidden", "Forbidden: field is immutable when `immutable` is set", "immutable"))
+            causes.append(
+                Cause(
+                    "FieldValueForbidden",
+                    "Forbidden: field is immutable when `immutable` is set",
+                    "immutable",
+                )
+            )
     return causes
 
 
@@ -219,7 +260,13 @@ def _validate_service_update(old_spec: JsonObject, new_spec: JsonObject) -> list
     old_ips = old_spec.get("clusterIPs") or []
     new_ips = new_spec.get("clusterIPs") or []
     if old_ips and not new_ips:
-        return [Cause("FieldValueRequired", "Required value: primary clusterIP can not be unset", "spec.clusterIPs[0]")]
+        return [
+            Cause(
+                "FieldValueRequired",
+                "Required value: primary clusterIP can not be unset",
+                "spec.clusterIPs[0]",
+            )
+        ]
     if old_ips and new_ips and old_ips[0] != new_ips[0]:
         message = f"Invalid value: {go_string_slice(new_ips)}: may not change once set"
         return [Cause("FieldValueInvalid", message, "spec.clusterIPs[0]")]
@@ -244,7 +291,8 @@ def _validate_claim_update(old: JsonObject, new: JsonObject) -> list[Cause]:
     causes: list[Cause] = []
     if old_spec != new_spec:
         # NOTE: a real server appends a go-cmp diff of core.PersistentVolumeClaimSpec.
-        diff = f"old: {json.dumps(old_spec, sort_keys=True)}\nnew: {json.dumps(new_spec, sort_keys=True)}"
+        old_text = json.dumps(old_spec, sort_keys=True)
+        diff = f"old: {old_text}\nnew: {json.dumps(new_spec, sort_keys=True)}"
         causes.append(Cause("FieldValueForbidden", f"Forbidden: {PVC_FORBIDDEN}\n{diff}", "spec"))
     if old_size and new_size and quantities.parse(new_size) < quantities.parse(old_size):
         message = "Forbidden: field can not be less than previous value"
