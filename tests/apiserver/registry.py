@@ -205,7 +205,7 @@ class Registry:
             finalizers.append("foregroundDeletion")
         blocking = [f for f in finalizers if f not in AUTO_FINALIZERS]
         if finalizers or resource.kind == "Namespace":
-            # A deferred delete answers with the object marked for deletion.
+            # A deferred delete returns the object marked for deletion.
             metadata.setdefault("deletionTimestamp", now_rfc3339())
             metadata.setdefault("deletionGracePeriodSeconds", 0)
             metadata["finalizers"] = finalizers

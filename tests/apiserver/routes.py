@@ -3,7 +3,7 @@
 Paths follow the REST layout of kube-apiserver:
 `/api/v1[/namespaces/<ns>]/<plural>[/<name>[/<subresource>]]` for the core group and
 `/apis/<group>/<version>/...` for the others, next to the discovery, OpenAPI and health
-endpoints. Unknown paths answer 404 with a NotFound Status, as a real server does.
+endpoints. Unknown paths get a 404 NotFound Status, as on a real server.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from tests.apiserver.registry import (
     parse_body,
     scale_of,
 )
-from tests.apiserver.status import ApiError
 
 JsonObject = dict[str, Any]
 
@@ -180,12 +179,7 @@ def _delete_options(request: Request) -> DeleteOptions:
             '"Orphan"',
             "propagationPolicy",
         )
-        raise ApiError(
-            422,
-            "Invalid",
-            f'DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: {cause.message}',
-            {"group": "meta.k8s.io", "kind": "DeleteOptions", "causes": [cause.to_json()]},
-        )
+        raise status.invalid_options("DeleteOptions", cause)
     dry_run = request.param("dryRun") or ("All" if body.get("dryRun") == ["All"] else "")
     preconditions = body.get("preconditions") or {}
     return DeleteOptions(

@@ -66,7 +66,7 @@ def _requirement(text: str) -> Matcher:
 
 
 def parse_label_selector(text: str) -> Matcher:
-    """Return a function that tells whether a label map matches `text`."""
+    """Return a predicate that checks whether a label map matches `text`."""
     if not text.strip():
         return lambda labels: True
     requirements = [_requirement(part) for part in _split_requirements(text)]
@@ -74,7 +74,7 @@ def parse_label_selector(text: str) -> Matcher:
 
 
 def parse_field_selector(text: str) -> Callable[[Mapping[str, Any]], bool]:
-    """Return a function that tells whether an object matches the field selector `text`."""
+    """Return a predicate that checks whether an object matches the field selector `text`."""
     checks: list[Callable[[Mapping[str, Any]], bool]] = []
     for part in filter(None, (p.strip() for p in text.split(","))):
         match = re.fullmatch(r"([^!=]+)(==|=|!=)(.*)", part)

@@ -199,7 +199,8 @@ class _Handler(BaseHTTPRequestHandler):
                 return routes.route(self.api.registry, request)
         except ApiError as error:
             return _error_response(error)
-        except Exception as error:  # the double must answer, as a server would, with a 500
+        except Exception as error:
+            # A failing handler still returns a 500 Status, as a real server does.
             log.exception("request %s %s failed", request.method, request.path)
             return _error_response(status.internal_error(f"Internal error occurred: {error}"))
 

@@ -150,36 +150,31 @@ def invalid(resource: ResourceType, name: str, causes: list[Cause]) -> ApiError:
     return ApiError(422, "Invalid", message, details)
 
 
-def field_manager_required() -> ApiError:
-    cause = Cause(
-        "FieldValueRequired", "Required value: is required for apply patch", "fieldManager"
-    )
-    message = (
-        'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: '
-        "is required for apply patch"
-    )
+def invalid_options(options_kind: str, cause: Cause) -> ApiError:
+    """Build the 422 for a bad query option, e.g. `PatchOptions.meta.k8s.io "" is invalid`."""
+    message = f'{options_kind}.meta.k8s.io "" is invalid: {cause.field}: {cause.message}'
     details: JsonObject = {
         "group": "meta.k8s.io",
-        "kind": "PatchOptions",
+        "kind": options_kind,
         "causes": [cause.to_json()],
     }
     return ApiError(422, "Invalid", message, details)
+
+
+def field_manager_required() -> ApiError:
+    return invalid_options(
+        "PatchOptions",
+        Cause("FieldValueRequired", "Required value: is required for apply patch", "fieldManager"),
+    )
 
 
 def force_not_allowed() -> ApiError:
-    cause = Cause(
-        "FieldValueForbidden", "Forbidden: may not be specified for non-apply patch", "force"
+    return invalid_options(
+        "PatchOptions",
+        Cause(
+            "FieldValueForbidden", "Forbidden: may not be specified for non-apply patch", "force"
+        ),
     )
-    message = (
-        'PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: '
-        "may not be specified for non-apply patch"
-    )
-    details: JsonObject = {
-        "group": "meta.k8s.io",
-        "kind": "PatchOptions",
-        "causes": [cause.to_json()],
-    }
-    return ApiError(422, "Invalid", message, details)
 
 
 def forbidden(resource: ResourceType, name: str, verb: str, namespace: str, user: str) -> ApiError:
