@@ -34,7 +34,7 @@ def _template_hash(obj: JsonObject) -> str:
 
 
 class Controllers:
-    """Workload controllers; `delay` is in seconds, `unready` contains (kind, namespace, name) keys."""
+    """Simulated workload controllers. `delay` is in seconds before a status write."""
 
     def __init__(self, registry: Registry, delay: float = 0.05) -> None:
         self.registry = registry
