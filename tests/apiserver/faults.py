@@ -1,9 +1,10 @@
 """Fault injection and the request log: the knobs tests turn to exercise client retries.
 
 A fault matches requests by method and by a regular expression searched in the path, and
-fires for the next `count` matching requests. It answers with a status code (a JSON Status
-for 500 and 503; for 429 the plain-text body and `Retry-After` header that kube-apiserver's
-max-in-flight filter sends) or drops the connection without any response.
+fires for the next `count` matching requests. It answers with a status code (a JSON
+Status for 401, 403, 500 and 503; for 429 the plain-text body and `Retry-After` header
+that kube-apiserver's max-in-flight filter sends) or drops the connection without any
+response.
 """
 
 from __future__ import annotations
@@ -66,8 +67,8 @@ class Faults:
         drop: bool = False,
     ) -> Fault:
         """Make the next `count` requests matching `method` and the `path` pattern fail."""
-        if not drop and status not in (429, 500, 503):
-            raise ValueError(f"unsupported fault status {status}; use 429, 500 or 503")
+        if not drop and status not in (401, 403, 429, 500, 503):
+            raise ValueError(f"unsupported fault status {status}; use 401, 403, 429, 500 or 503")
         fault = Fault(method.upper(), re.compile(path), count, status, retry_after, drop)
         with self._lock:
             self._faults.append(fault)

@@ -187,7 +187,7 @@ class _Handler(BaseHTTPRequestHandler):
         if self.api.faults.latency:
             time.sleep(self.api.faults.latency)
         if fault is not None:
-            response = _fault_response(fault)
+            response = _fault_response(fault, method, url.path)
         else:
             response = self._serve(request)
         self._record(request, response.code)
@@ -262,7 +262,38 @@ def _error_response(error: ApiError) -> routes.Response:
     return routes.Response(error.code, error.to_status(), list(error.headers.items()))
 
 
-def _fault_response(fault: Fault) -> routes.Response:
+# The verbs RBAC checks for each HTTP method, as kube-apiserver names them in a 403.
+_VERBS = {"GET": "get", "POST": "create", "PUT": "update", "PATCH": "patch", "DELETE": "delete"}
+
+
+def _forbidden(method: str, path: str) -> ApiError:
+    """Return the 403 that RBAC sends for a request on ``path``, for the test user."""
+    parts = [part for part in path.split("/") if part]
+    if parts[:1] == ["api"] and len(parts) > 1:
+        group, version, rest = "", parts[1], parts[2:]
+    elif parts[:1] == ["apis"] and len(parts) > 2:
+        group, version, rest = parts[1], parts[2], parts[3:]
+    else:
+        return ApiError(403, "Forbidden", f'forbidden: User "tester" cannot access path "{path}"')
+    namespace = ""
+    if len(rest) > 2 and rest[0] == "namespaces":
+        namespace, rest = rest[1], rest[2:]
+    plural = rest[0] if rest else ""
+    name = rest[1] if len(rest) > 1 else ""
+    verb = _VERBS.get(method, method.lower())
+    if verb == "get" and not name:
+        verb = "list"
+    resource = resources.find_by_plural(group, version, plural)
+    if resource is None:
+        return ApiError(403, "Forbidden", f'forbidden: User "tester" cannot {verb} path "{path}"')
+    return status.forbidden(resource, name, verb, namespace, "tester")
+
+
+def _fault_response(fault: Fault, method: str, path: str) -> routes.Response:
+    if fault.status == 401:
+        return _error_response(ApiError(401, "Unauthorized", "Unauthorized"))
+    if fault.status == 403:
+        return _error_response(_forbidden(method, path))
     if fault.status == 429:
         return routes.Response(
             429,

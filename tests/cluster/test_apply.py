@@ -313,3 +313,16 @@ def test_unreachable_server_fails_cleanly(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "cannot reach the API server at http://127.0.0.1:9" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_forbidden_kind_stops_apply(cluster: Cluster) -> None:
+    double_only(cluster)
+    assert cluster.server is not None
+    cluster.server.fail_next(1, method="PATCH", path="/services/web$", status=403)
+    result = kompile(cluster, "apply", "-q", "--prune", "-f", str(LAMP))
+    assert result.exit_code == 2
+    assert "service/web failed" in result.stderr
+    assert "forbidden" in result.stderr
+    assert "deployment.apps/web not applied" in result.stderr
+    assert cluster.server.requests.count("PATCH", "/services/web$") == 1
+    assert cluster.server.requests.count("DELETE") == 0

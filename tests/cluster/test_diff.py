@@ -180,3 +180,15 @@ def test_agrees_with_kubectl_diff(cluster: Cluster, tmp_path: Path) -> None:
     assert set(summary_rows(ours.stdout)) == {"deployment.apps/web"}
     assert len(differing) == 1
     assert f"apps.v1.Deployment.{cluster.namespace}.web" in differing[0]
+
+
+def test_forbidden_list_exits_two(cluster: Cluster) -> None:
+    if cluster.server is None:
+        pytest.skip("needs the fault knobs of the API test double")
+    cluster.server.fail_next(1, method="GET", path="/deployments$", status=403)
+    result = kompile(cluster, "diff", "-q", "-f", str(LAMP))
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "forbidden" in result.stderr
+    assert "deployments" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

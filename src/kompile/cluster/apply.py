@@ -54,7 +54,7 @@ class ApplyOptions:
 
 @dataclass
 class ObjectResult:
-    """What happened to one object: created, configured, unchanged, replaced, pruned."""
+    """The outcome for one object: created, configured, unchanged, replaced or pruned."""
 
     resource: Resource
     name: str
@@ -221,7 +221,7 @@ class Applier:
         raise ClusterError(f"timed out waiting for namespace {name} to become Active")
 
     def _describe(self, item: Desired, error: ApiStatus, live_obj: Manifest | None) -> str:
-        """Return one line that says why the server rejected ``item`` and what to do."""
+        """Return one line that explains why the server rejected ``item`` and what to do."""
         message = self.redact(error.message)
         if error.code == 409 and error.causes:
             owners = []

@@ -56,7 +56,7 @@ def list_live(
         try:
             listing = cluster.request("GET", path, query={"labelSelector": selector}).body or {}
         except ApiStatus as error:
-            # A kind the cluster does not serve (an uninstalled CRD) holds nothing of ours.
+            # A kind the cluster does not serve (an uninstalled CRD) has no objects of the project.
             if error.code == 404:
                 continue
             raise ClusterError(
