@@ -101,14 +101,12 @@ def convert_sizes(sizes: list[int], repeat: int, work: Path) -> list[str]:
     previous: tuple[int, float] | None = None
     for size in sizes:
         path = generate.write(size, work / f"project-{size}")
-        measure = run_process(
-            kompile("convert", "-q", "-f", str(path), "-o", str(work / "out.yaml")),
-            repeat if size <= 1000 else max(1, repeat // 2),
-        )
+        command = kompile("convert", "-q", "-f", str(path), "-o", str(work / "out.yaml"))
+        measure = run_process(command, repeat if size <= 1000 else max(1, repeat // 2))
         per_service = measure.seconds / size * 1000
         growth = ""
         if previous is not None:
-            growth = f"{measure.seconds / previous[1]:.2f} for {size // previous[0]}× services"
+            growth = f"{measure.seconds / previous[1]:.2f} for {size // previous[0]}x services"
         rows.append(f"| convert {size} services | {measure} | {per_service:.2f} ms | {growth} |")
         previous = (size, measure.seconds)
     return rows
@@ -135,35 +133,37 @@ def load_vs_parse(size: int, repeat: int, work: Path) -> list[str]:
     ]
 
 
+def cluster_command(tool: str, verb: str, config: str, path: Path, manifests: Path) -> list[str]:
+    """Return the apply or diff command of kompile or kubectl for one project."""
+    if tool == "kompile":
+        return kompile(verb, "-q", "--kubeconfig", config, "-n", "bench", "-f", str(path))
+    return [
+        shutil.which("kubectl") or "kubectl",
+        "--kubeconfig",
+        config,
+        "--cache-dir",
+        str(Path(config).parent / "kubectl-cache"),
+        verb,
+        "--server-side",
+        "--field-manager=kompile",
+        "-f",
+        str(manifests),
+    ]
+
+
 def cluster_rows(size: int, repeat: int, work: Path) -> list[str]:
     """Time apply and diff of ``size`` services against the API test double, with kubectl."""
     from tests.apiserver.server import ApiServer
 
-    kubectl = shutil.which("kubectl")
     path = generate.write(size, work / f"cluster-{size}")
     manifests = work / f"manifests-{size}"
-    subprocess.run(
-        kompile("convert", "-q", "-f", str(path), "-n", "bench", "-o", str(manifests)), check=True
-    )
+    convert = kompile("convert", "-q", "-f", str(path), "-n", "bench", "-o", str(manifests))
+    subprocess.run(convert, check=True)
+    tools = ["kompile", "kubectl"] if shutil.which("kubectl") else ["kompile"]
     rows = []
-    for label, command_of in (
-        (
-            "apply",
-            lambda config: kompile(
-                "apply", "-q", "--kubeconfig", config, "-n", "bench", "-f", str(path)
-            ),
-        ),
-        (
-            "diff",
-            lambda config: kompile(
-                "diff", "-q", "--kubeconfig", config, "-n", "bench", "-f", str(path)
-            ),
-        ),
-    ):
-        results = {}
-        for tool in ("kompile", "kubectl"):
-            if tool == "kubectl" and kubectl is None:
-                continue
+    for verb in ("apply", "diff"):
+        results: dict[str, tuple[float, int]] = {}
+        for tool in tools:
             times = []
             requests = 0
             for _ in range(repeat):
@@ -171,52 +171,22 @@ def cluster_rows(size: int, repeat: int, work: Path) -> list[str]:
                 try:
                     server.create_namespace("bench")
                     config = str(server.write_kubeconfig(work / "kubeconfig", namespace="bench"))
-                    cache = ["--cache-dir", str(work / "kubectl-cache")]
-                    if label == "diff":
-                        subprocess.run(
-                            command_of(config)[:-4] + [], check=False, capture_output=True
-                        ) if False else None
-                        subprocess.run(
-                            kompile(
-                                "apply",
-                                "-q",
-                                "--kubeconfig",
-                                config,
-                                "-n",
-                                "bench",
-                                "-f",
-                                str(path),
-                            ),
-                            check=True,
-                            capture_output=True,
-                        )
+                    if verb == "diff":
+                        setup = cluster_command("kompile", "apply", config, path, manifests)
+                        subprocess.run(setup, check=True, capture_output=True)
                     server.requests.clear()
-                    if tool == "kompile":
-                        command = command_of(config)
-                    else:
-                        verb = ["apply"] if label == "apply" else ["diff"]
-                        command = [
-                            kubectl or "kubectl",
-                            "--kubeconfig",
-                            config,
-                            *cache,
-                            *verb,
-                            "--server-side",
-                            "--field-manager=kompile",
-                            "-f",
-                            str(manifests),
-                        ]
-                    measure = run_process(command, 1)
-                    times.append(measure.seconds)
+                    command = cluster_command(tool, verb, config, path, manifests)
+                    times.append(run_process(command, 1).seconds)
                     requests = len(server.requests.records)
                 finally:
                     server.stop()
             results[tool] = (statistics.median(times), requests)
-        ours = results["kompile"]
-        line = f"| {label} {size} services | kompile {ours[0] * 1000:.0f} ms, {ours[1]} requests |"
+        ours_time, ours_requests = results["kompile"]
+        line = f"| {verb} {size} services | {ours_time * 1000:.0f} ms, {ours_requests} requests |"
         if "kubectl" in results:
-            theirs = results["kubectl"]
-            line += f" kubectl {theirs[0] * 1000:.0f} ms, {theirs[1]} requests | {ours[0] / theirs[0]:.2f} |"
+            theirs_time, theirs_requests = results["kubectl"]
+            ratio = ours_time / theirs_time
+            line += f" {theirs_time * 1000:.0f} ms, {theirs_requests} requests | {ratio:.2f} |"
         else:
             line += " kubectl not installed | |"
         rows.append(line)
