@@ -76,8 +76,10 @@ def convert_project(
         env, secret = secrets.split_environment(context, name, service.get("environment") or {})
         pod_storage = storage.pod_storage(name, service)
         objects.append(workloads.deployment(context, name, service, env, pod_storage))
-        objects.append(services.service_manifest(context, name, service))
+        service_object = services.service_manifest(context, name, service)
+        objects.append(service_object)
+        objects.extend(services.alias_services(context, name, service, service_object))
         if secret is not None:
             objects.append(secret)
-    objects.extend(storage.claims())
+    objects.extend(storage.objects())
     return sort_objects(objects)
