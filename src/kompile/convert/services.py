@@ -371,7 +371,10 @@ def alias_services(
 ) -> list[Manifest]:
     """Return one more Service per network alias, selecting the same pods as ``main``."""
     aliases: list[str] = []
-    for network in (service.get("networks") or {}).values():
+    networks = service.get("networks") or {}
+    # The list form of networks cannot carry aliases.
+    attachments = networks.values() if isinstance(networks, dict) else []
+    for network in attachments:
         for alias in (network or {}).get("aliases") or []:
             if alias != service_name and alias not in aliases:
                 aliases.append(alias)
