@@ -28,9 +28,6 @@ KEY_MAPPINGS = (
         "network's pods, and a pod label per network",
     ),
     KeyMapping("services.*.networks", "pod labels `network.kompile.io/<network>`"),
-    KeyMapping(
-        "networks.*.driver", "", "ignored: the cluster's network plugin carries the traffic"
-    ),
 )
 
 

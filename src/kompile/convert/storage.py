@@ -54,7 +54,7 @@ KEY_MAPPINGS = (
     ),
     KeyMapping("services.*.volumes.read_only", "volumeMount `readOnly`"),
     KeyMapping("services.*.volumes.volume.subpath", "volumeMount `subPath`"),
-    KeyMapping("services.*.volumes.volume.nocopy", "", "ignored: claims start empty"),
+    KeyMapping("services.*.volumes.volume.nocopy", "", "no effect: a new claim starts empty"),
     KeyMapping(
         "services.*.volumes_from",
         "the other service's claims and bind mounts, mounted at the same paths",
