@@ -2,7 +2,7 @@
 
 The compose reader resolves ``env_file`` into ``environment`` as ``docker compose config``
 does. The conversion may carry variables in ``env`` (plain or from a Secret) or in
-ConfigMaps through ``envFrom``; either way the effective environment must be the one
+ConfigMaps through ``envFrom``. Either way the effective environment must be the one
 Docker Compose computes, and every ConfigMap name must be a valid, distinct name.
 """
 
@@ -27,7 +27,7 @@ SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-
 
 
 def effective_environment(result: Converted, service: str) -> dict[str, str]:
-    """Return the variables the container sees: envFrom in order, then env over them."""
+    """Return the container environment: envFrom in order, then env over them."""
     container = result.container(service)
     environment: dict[str, str] = {}
     for source in container.get("envFrom") or []:

@@ -10,7 +10,7 @@ from tests.convert.helpers import convert
 PORT_NAME = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
 
 
-def test_tcp_and_udp_on_same_number_get_distinct_names(tmp_path: Path) -> None:
+def test_tcp_udp_same_port_names(tmp_path: Path) -> None:
     result = convert(
         tmp_path,
         """

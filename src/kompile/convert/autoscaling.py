@@ -5,7 +5,7 @@
 ``kompose.hpa.replicas.min``, ``kompose.hpa.replicas.max``, ``kompose.hpa.cpu`` and
 ``kompose.hpa.memory`` labels mean the same. ``min`` defaults to 1 and ``max`` to
 ``min``; without a target the CPU target is 80 percent. Utilization targets only work
-when the container sets resource requests, so a warning says so when it has none.
+when the container sets resource requests, so a warning is printed when it has none.
 """
 
 from __future__ import annotations
@@ -86,11 +86,12 @@ def _settings(
 def autoscaler_manifest(
     context: Context, service_name: str, service: dict[str, t.Any], workload: Manifest
 ) -> Manifest | None:
-    """Return the HorizontalPodAutoscaler of a service that asks for one, else None."""
+    """Return the HorizontalPodAutoscaler of a service that requests one, else None."""
     found = _settings(context, service_name, service)
     if found is None:
         return None
     settings, path = found
+
     if workload["kind"] not in SCALABLE_KINDS:
         context.diagnostics.warn(
             f"a {workload['kind']} cannot be autoscaled, so no autoscaler is created",
@@ -107,6 +108,7 @@ def autoscaler_manifest(
             key_path=path,
             hint="raise max or lower min",
         )
+
     metrics = []
     targets = {name: settings[name] for name in ("cpu", "memory") if name in settings}
     for resource, percent in (targets or {"cpu": DEFAULT_CPU_PERCENT}).items():
@@ -120,6 +122,7 @@ def autoscaler_manifest(
             service=service_name,
             key_path=path[2:],
         )
+
     metadata = context.metadata(
         "HorizontalPodAutoscaler", service_name, owner=f"service {service_name!r}"
     )

@@ -3,7 +3,7 @@
 What a bind mount becomes depends on what it is, so that a configuration file never
 turns into an empty claim:
 
-- a file that exists → a ConfigMap (a Secret when it holds a private key) mounted with
+- a file that exists → a ConfigMap (a Secret when it contains a private key) mounted with
   ``subPath`` at the exact path, read-only; over 1 MiB it is an error;
 - a read-only folder of plain files that fit in 1 MiB → a ConfigMap with every file;
 - a socket such as ``/var/run/docker.sock`` → left out with a warning, unless the mount
@@ -276,9 +276,14 @@ def _add_folder_volume(
     diagnostics = plan.context.diagnostics
     if mode == "hostpath":
         source = Path(mount["source"])
-        kind = "Socket" if _is_socket(source) else ("File" if source.is_file() else "Directory")
-        if kind == "Directory" and (mount.get("bind") or {}).get("create_host_path", True):
+        if _is_socket(source):
+            kind = "Socket"
+        elif source.is_file():
+            kind = "File"
+        elif (mount.get("bind") or {}).get("create_host_path", True):
             kind = "DirectoryOrCreate"
+        else:
+            kind = "Directory"
         name = dns_label(relative)
         storage.add({"name": name, "hostPath": {"path": str(source), "type": kind}}, volume_mount)
         diagnostics.warn(

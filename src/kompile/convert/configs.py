@@ -1,7 +1,7 @@
 """Compose configs to ConfigMaps, each mounted as a single file.
 
 A top-level config becomes a ConfigMap named after it, with one key (the config name)
-read from its ``file``, ``content`` or ``environment`` variable; ``external: true``
+read from its ``file``, ``content`` or ``environment`` variable. ``external: true``
 configs are only referenced and must exist. A service mounts the key with ``subPath`` at
 ``target`` (default ``/<config name>``), so the path is a file as in Compose and two
 configs never hide each other. ``mode`` becomes the item mode; ``uid`` and ``gid`` have

@@ -1,9 +1,9 @@
 """Host files that become ConfigMap or Secret data: bind-mounted files, configs, secrets.
 
 These are the only files the mapping reads besides the compose files. A ConfigMap or
-Secret holds at most 1 MiB (the API server's limit on an object stored in etcd), so
+Secret stores at most 1 MiB (the API server's limit on an object stored in etcd), so
 larger contents are rejected here with a hint instead of producing an object that the
-API server would reject. File contents never appear in messages.
+API server would also reject. File contents never appear in messages.
 """
 
 from __future__ import annotations
@@ -84,12 +84,12 @@ def file_data(contents: dict[str, bytes]) -> FileData:
 
 
 def encode_text(text: str) -> str:
-    """Return ``text`` as base64 of its UTF-8 bytes, as Secret ``data`` holds it."""
+    """Return ``text`` as base64 of its UTF-8 bytes, as Secret ``data`` stores it."""
     return base64.b64encode(text.encode()).decode("ascii")
 
 
 def too_large(size: int) -> bool:
-    """Tell whether ``size`` bytes of data exceed what one ConfigMap or Secret holds."""
+    """Tell whether ``size`` bytes of data exceed what one ConfigMap or Secret stores."""
     return size > MAX_OBJECT_DATA
 
 

@@ -92,11 +92,12 @@ def _requests(
 def ingress_manifest(
     context: Context, service_name: str, service: dict[str, t.Any], service_object: Manifest
 ) -> Manifest | None:
-    """Return the Ingress of a service that asks for one, else None."""
+    """Return the Ingress of a service that requests one, else None."""
     found = _requests(context, service_name, service)
     if found is None:
         return None
     requests, path = found
+
     ports = service_object["spec"].get("ports") or []
     if not ports:
         raise _error(
@@ -105,6 +106,7 @@ def ingress_manifest(
             "an Ingress needs a port to send traffic to, and the service has none",
             "add the port to ports or expose",
         )
+
     rules: list[dict[str, t.Any]] = []
     tls: list[dict[str, t.Any]] = []
     spec: dict[str, t.Any] = {}
@@ -134,6 +136,7 @@ def ingress_manifest(
                 tls.append(entry)
         if request.get("ingressClassName"):
             spec["ingressClassName"] = str(request["ingressClassName"])
+
     if tls:
         spec["tls"] = tls
     spec["rules"] = rules

@@ -2,10 +2,10 @@
 
 Every compose service gets a Service with its own name, because in Compose every service
 is reachable by name on the project network. A service with ports gets a ClusterIP
-Service (or the type chosen with ``--service-type``, ``x-kompile.service.type`` or the
-``kompose.service.type`` label); one without gets a headless Service (``clusterIP: None``,
-no ports), whose name still resolves to the pod addresses, and a warning that suggests
-``expose`` when another service's environment names a port of it.
+Service, or the type chosen with ``--service-type``, ``x-kompile.service.type`` or the
+``kompose.service.type`` label. A service without ports gets a headless Service
+(``clusterIP: None``, no ports), whose name still resolves to the pod addresses. A
+warning then suggests ``expose`` when another service's environment names a port of it.
 
 A published port becomes the Service port and the container port its ``targetPort``
 (``8080:80`` → port 8080 to 80). Compose services reach each other on the container port,

@@ -1,7 +1,7 @@
 """Service volumes to pod volumes, mounts and PersistentVolumeClaims.
 
-A named volume becomes one claim named after the volume, however many services mount it;
-when several services share a ReadWriteOnce claim a warning suggests ReadWriteMany, and
+A named volume becomes one claim named after the volume, however many services mount it.
+When several services share a ReadWriteOnce claim, a warning suggests ReadWriteMany and
 each of their Deployments uses the Recreate strategy. ``external: true`` volumes are
 referenced by name and not created. Size, storage class and access modes come from the
 volume's ``x-kompile`` keys or kompose's ``kompose.volume.*`` labels. Anonymous volumes
@@ -69,8 +69,8 @@ class PodStorage:
 
     volumes: list[dict[str, t.Any]] = field(default_factory=list)
     mounts: list[dict[str, t.Any]] = field(default_factory=list)
-    # True when a ReadWriteOnce claim is mounted: such a pod cannot roll out a second copy
-    # on another node while the first one still holds the claim.
+    # True when a ReadWriteOnce claim is mounted, because a second copy of such a pod on
+    # another node cannot start while the first one still has the claim attached.
     uses_single_node_claim: bool = False
 
     def add(self, volume: dict[str, t.Any], mount: dict[str, t.Any]) -> None:
