@@ -205,7 +205,7 @@ def _add_file(
     if files.too_large(len(content)):
         raise ConversionError(
             f"bind-mounted file {shown} is {files.size_text(len(content))}, over the 1 MiB "
-            "that a ConfigMap holds",
+            "that a ConfigMap stores",
             location=location,
             key_path=("services", service_name, *path),
             hint="build the file into the image, or set x-kompile bindMounts to pvc for this "

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import posixpath
 import typing as t
+from dataclasses import dataclass
 from pathlib import Path
 
 from kompile.convert import files
@@ -120,21 +121,50 @@ def service_entries(service: dict[str, t.Any], key: str) -> list[tuple[int, dict
     ]
 
 
-def add_configs(
-    plan: StoragePlan, service_name: str, service: dict[str, t.Any], storage: PodStorage
+@dataclass(frozen=True)
+class FileSource:
+    """How the entries of a service's ``configs`` or ``secrets`` become mounted files."""
+
+    section: str  # "configs" or "secrets"
+    kind: str  # the object kind: ConfigMap or Secret
+    volume_source: str  # the pod volume field: configMap or secret
+    directory: str  # where a relative or missing target is placed
+    contents: t.Callable[[str, bytes], dict[str, t.Any]]  # the object fields holding the data
+
+
+def config_map_fields(key: str, content: bytes) -> dict[str, t.Any]:
+    data = files.file_data({key: content})
+    fields: dict[str, t.Any] = {}
+    if data.data:
+        fields["data"] = data.data
+    if data.binary_data:
+        fields["binaryData"] = data.binary_data
+    return fields
+
+
+CONFIGS = FileSource("configs", "ConfigMap", "configMap", "/", config_map_fields)
+
+
+def add_file_mounts(
+    plan: StoragePlan,
+    service_name: str,
+    service: dict[str, t.Any],
+    storage: PodStorage,
+    source_type: FileSource,
 ) -> None:
-    """Add a file mount for each of the service's configs, creating their ConfigMaps."""
+    """Add a file mount per ``configs`` or ``secrets`` entry, creating the objects once."""
     context = plan.context
-    for index, entry in service_entries(service, "configs"):
-        path: KeyPath = ("configs", index)
+    section = source_type.section
+    for index, entry in service_entries(service, section):
+        path: KeyPath = (section, index)
         source = str(entry["source"])
-        top = context.project.configs.get(source)
+        top = getattr(context.project, section).get(source)
         if top is None:
             raise invalid(
                 context,
                 ("services", service_name, *path),
-                f"config {source!r} is not declared under the top-level configs key",
-                "declare it with a file, content or environment source",
+                f"{section[:-1]} {source!r} is not declared under the top-level {section} key",
+                "declare it with a file or environment source",
             )
         for owner_key in ("uid", "gid"):
             if entry.get(owner_key) is not None:
@@ -144,29 +174,31 @@ def add_configs(
                     service=service_name,
                     key_path=(*path, owner_key),
                 )
-        target = str(entry.get("target") or f"/{source}")
-        target = posixpath.join("/", target)
+        target = posixpath.join(source_type.directory, str(entry.get("target") or source))
         key = files.data_key(source)
         mode = parse_mode(entry.get("mode"))
         if top.get("external"):
             name = external_name(top, source)
             context.diagnostics.warn(
-                f"config {source!r} is external, so ConfigMap {name} is not created and must "
-                f"exist with the key {key}",
+                f"{section[:-1]} {source!r} is external, so {source_type.kind} {name} is not "
+                f"created and must exist with the key {key}",
                 service=service_name,
                 key_path=path,
             )
-            mount_item(storage, "configMap", name, key, target, mode)
-            continue
-        name = dns_label(source)
-        if not plan.has_object("ConfigMap", name):
-            metadata = context.metadata("ConfigMap", name, owner=f"config {source!r}")
-            data = files.file_data({key: source_bytes(context, "configs", source, top)})
-            manifest: dict[str, t.Any] = {"apiVersion": "v1", "kind": "ConfigMap"}
-            manifest["metadata"] = metadata
-            if data.data:
-                manifest["data"] = data.data
-            if data.binary_data:
-                manifest["binaryData"] = data.binary_data
-            plan.add_object(manifest)
-        mount_item(storage, "configMap", name, key, target, mode)
+        else:
+            name = dns_label(source)
+            if not plan.has_object(source_type.kind, name):
+                metadata = context.metadata(
+                    source_type.kind, name, owner=f"{section[:-1]} {source!r}"
+                )
+                content = source_bytes(context, section, source, top)
+                manifest = {"apiVersion": "v1", "kind": source_type.kind, "metadata": metadata}
+                plan.add_object({**manifest, **source_type.contents(key, content)})
+        mount_item(storage, source_type.volume_source, name, key, target, mode)
+
+
+def add_configs(
+    plan: StoragePlan, service_name: str, service: dict[str, t.Any], storage: PodStorage
+) -> None:
+    """Add a file mount for each of the service's configs, creating their ConfigMaps."""
+    add_file_mounts(plan, service_name, service, storage, CONFIGS)

@@ -11,21 +11,10 @@ secrets never collide on ``/run/secrets``. Secret contents never appear in messa
 from __future__ import annotations
 
 import base64
-import posixpath
 import typing as t
 
-from kompile.convert import files
-from kompile.convert.configs import (
-    external_name,
-    invalid,
-    mount_item,
-    parse_mode,
-    service_entries,
-    source_bytes,
-)
+from kompile.convert.configs import FileSource, add_file_mounts
 from kompile.convert.keytable import KeyMapping
-from kompile.convert.names import dns_label
-from kompile.errors import KeyPath
 
 if t.TYPE_CHECKING:
     from kompile.convert.storage import PodStorage, StoragePlan
@@ -47,54 +36,15 @@ KEY_MAPPINGS = (
 )
 
 
+def secret_fields(key: str, content: bytes) -> dict[str, t.Any]:
+    return {"type": "Opaque", "data": {key: base64.b64encode(content).decode("ascii")}}
+
+
+SECRETS = FileSource("secrets", "Secret", "secret", SECRETS_DIRECTORY, secret_fields)
+
+
 def add_secrets(
     plan: StoragePlan, service_name: str, service: dict[str, t.Any], storage: PodStorage
 ) -> None:
     """Add a file mount for each of the service's secrets, creating their Secrets."""
-    context = plan.context
-    for index, entry in service_entries(service, "secrets"):
-        path: KeyPath = ("secrets", index)
-        source = str(entry["source"])
-        top = context.project.secrets.get(source)
-        if top is None:
-            raise invalid(
-                context,
-                ("services", service_name, *path),
-                f"secret {source!r} is not declared under the top-level secrets key",
-                "declare it with a file or environment source",
-            )
-        for owner_key in ("uid", "gid"):
-            if entry.get(owner_key) is not None:
-                context.diagnostics.warn(
-                    f"{owner_key} has no per-file equivalent; set the pod's fsGroup or "
-                    "runAsUser instead",
-                    service=service_name,
-                    key_path=(*path, owner_key),
-                )
-        target = posixpath.join(SECRETS_DIRECTORY, str(entry.get("target") or source))
-        key = files.data_key(source)
-        mode = parse_mode(entry.get("mode"))
-        if top.get("external"):
-            name = external_name(top, source)
-            context.diagnostics.warn(
-                f"secret {source!r} is external, so Secret {name} is not created and must "
-                f"exist with the key {key}",
-                service=service_name,
-                key_path=path,
-            )
-            mount_item(storage, "secret", name, key, target, mode)
-            continue
-        name = dns_label(source)
-        if not plan.has_object("Secret", name):
-            metadata = context.metadata("Secret", name, owner=f"secret {source!r}")
-            content = source_bytes(context, "secrets", source, top)
-            plan.add_object(
-                {
-                    "apiVersion": "v1",
-                    "kind": "Secret",
-                    "metadata": metadata,
-                    "type": "Opaque",
-                    "data": {key: base64.b64encode(content).decode("ascii")},
-                }
-            )
-        mount_item(storage, "secret", name, key, target, mode)
+    add_file_mounts(plan, service_name, service, storage, SECRETS)
