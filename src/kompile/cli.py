@@ -126,6 +126,25 @@ def cli() -> None:
     is_flag=True,
     help="Keep secret-looking variables as plain env values instead of moving them to Secrets.",
 )
+@click.option(
+    "--service-type",
+    type=click.Choice(["ClusterIP", "NodePort", "LoadBalancer"], case_sensitive=False),
+    default="ClusterIP",
+    show_default=True,
+    help="Service type of services with published ports.",
+)
+@click.option(
+    "--network-policies",
+    is_flag=True,
+    help="Emit NetworkPolicies so that only services sharing a compose network connect.",
+)
+@click.option(
+    "--bind-mounts",
+    type=click.Choice(["pvc", "hostpath", "emptydir"]),
+    default="pvc",
+    show_default=True,
+    help="What a bind-mounted folder becomes: a claim, a hostPath or an emptyDir volume.",
+)
 def convert(
     files: tuple[str, ...],
     project_name: str | None,
@@ -139,6 +158,9 @@ def convert(
     output: str,
     output_format: str | None,
     no_detect_secrets: bool,
+    service_type: str,
+    network_policies: bool,
+    bind_mounts: str,
 ) -> None:
     """Write the Kubernetes manifests of a compose project."""
     from kompile.convert.context import ConvertOptions
@@ -150,6 +172,9 @@ def convert(
         namespace=namespace,
         create_namespace=create_namespace,
         detect_secrets=not no_detect_secrets,
+        service_type=service_type,
+        network_policies=network_policies,
+        bind_mounts=bind_mounts,
     )
     objects = convert_project(project, options, diagnostics)
     report(diagnostics, quiet)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import typing as t
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from kompile.compose.model import Project
@@ -19,6 +21,14 @@ class ConvertOptions:
     namespace: str | None = None
     create_namespace: bool = False
     detect_secrets: bool = True
+    # Service type of services with published ports: ClusterIP, NodePort or LoadBalancer.
+    service_type: str = "ClusterIP"
+    # Emit NetworkPolicies so that only services sharing a compose network can connect.
+    network_policies: bool = False
+    # What a bind-mounted folder becomes: "pvc", "hostpath" or "emptydir".
+    bind_mounts: str = "pvc"
+    # Variables that compose secrets and configs with an ``environment`` source read.
+    environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
 
 
 @dataclass

@@ -21,7 +21,17 @@ class KeyMapping:
     note: str = ""  # the warning or the rule, when there is one
 
 
-TABLE_MODULES: tuple[str, ...] = ()
+TABLE_MODULES: tuple[str, ...] = (
+    "kompile.convert.autoscaling",
+    "kompile.convert.bindmounts",
+    "kompile.convert.configs",
+    "kompile.convert.ingress",
+    "kompile.convert.networkpolicy",
+    "kompile.convert.secretfiles",
+    "kompile.convert.services",
+    "kompile.convert.storage",
+    "kompile.convert.tmpfs",
+)
 
 
 def key_mappings() -> list[KeyMapping]:

@@ -8,7 +8,15 @@ output is the same on every run.
 from __future__ import annotations
 
 from kompile.compose.model import Project
-from kompile.convert import extensions, secrets, services, workloads
+from kompile.convert import (
+    autoscaling,
+    extensions,
+    ingress,
+    networkpolicy,
+    secrets,
+    services,
+    workloads,
+)
 from kompile.convert.context import Context, ConvertOptions, Manifest
 from kompile.convert.storage import StoragePlan
 from kompile.diagnostics import Diagnostics
@@ -75,9 +83,22 @@ def convert_project(
             )
         env, secret = secrets.split_environment(context, name, service.get("environment") or {})
         pod_storage = storage.pod_storage(name, service)
-        objects.append(workloads.deployment(context, name, service, env, pod_storage))
-        objects.append(services.service_manifest(context, name, service))
+        workload = workloads.deployment(context, name, service, env, pod_storage)
+        objects.append(workload)
+        service_object = services.service_manifest(context, name, service)
+        objects.append(service_object)
+        objects.extend(services.alias_services(context, name, service, service_object))
+        for extra in (
+            ingress.ingress_manifest(context, name, service, service_object),
+            autoscaling.autoscaler_manifest(context, name, service, workload),
+        ):
+            if extra is not None:
+                objects.append(extra)
+        if options.network_policies:
+            networkpolicy.label_pods(service, workload)
         if secret is not None:
             objects.append(secret)
-    objects.extend(storage.claims())
+    objects.extend(storage.objects())
+    if options.network_policies:
+        objects.extend(networkpolicy.network_policies(context))
     return sort_objects(objects)

@@ -2,22 +2,87 @@
 
 Every compose service gets a Service with its own name, because in Compose every service
 is reachable by name on the project network. A service with ports gets a ClusterIP
-Service; one without gets a headless Service (``clusterIP: None``, no ports), whose name
-still resolves to the pod addresses.
+Service, or the type chosen with ``--service-type``, ``x-kompile.service.type`` or the
+``kompose.service.type`` label. A service without ports gets a headless Service
+(``clusterIP: None``, no ports), whose name still resolves to the pod addresses. A
+warning then suggests ``expose`` when another service's environment names a port of it.
 
 A published port becomes the Service port and the container port its ``targetPort``
 (``8080:80`` → port 8080 to 80). Compose services reach each other on the container port,
 so when the two differ the container port is exposed under its own number as well.
-``expose`` entries add Service ports without publishing anything.
+``expose`` entries add Service ports without publishing anything. Only ``mode: host``
+ports get a ``hostPort``: any other would stop a second replica from being scheduled on
+the same node.
 """
 
 from __future__ import annotations
 
+import re
 import typing as t
 
 from kompile.compose.model import PortConfig
 from kompile.convert.context import Context, Manifest
+from kompile.convert.extensions import SERVICE_KEYS, extension
+from kompile.convert.keytable import KeyMapping
+from kompile.convert.kompose import kompose_label
 from kompile.convert.names import selector_labels
+from kompile.errors import ConversionError
+
+SERVICE_KEYS["service"] = "Service choices: type, nodePort, externalTrafficPolicy"
+
+SERVICE_TYPES = {
+    "clusterip": "ClusterIP",
+    "nodeport": "NodePort",
+    "loadbalancer": "LoadBalancer",
+    "headless": "Headless",
+}
+EXTERNAL_TYPES = ("NodePort", "LoadBalancer")
+TRAFFIC_POLICIES = {"cluster": "Cluster", "local": "Local"}
+NODE_PORT_RANGE = range(30000, 32768)
+# Host addresses that mean "every address", which is what a Service port offers.
+WILDCARD_ADDRESSES = frozenset({"", "0.0.0.0", "::"})
+# An IANA service name: at most 15 lowercase alphanumerics and single dashes, with a letter.
+_SERVICE_NAME = re.compile(r"^(?=.*[a-z])[a-z0-9](?:-?[a-z0-9])*$")
+MAX_PORT_NAME_LENGTH = 15
+
+KEY_MAPPINGS = (
+    KeyMapping("services.*.ports", "Service ports and container ports"),
+    KeyMapping("services.*.ports.target", "Service `targetPort`, `containerPort`"),
+    KeyMapping("services.*.ports.published", "Service `port` (first port of a range)"),
+    KeyMapping(
+        "services.*.ports.host_ip",
+        "",
+        "warning for each address other than 0.0.0.0 or ::, because a Service has no bind "
+        "address and the port is reachable on every address of the Service",
+    ),
+    KeyMapping("services.*.ports.protocol", "port `protocol` (TCP, UDP, SCTP)"),
+    KeyMapping("services.*.ports.app_protocol", "Service port `appProtocol`"),
+    KeyMapping("services.*.ports.mode", "`host` → container `hostPort`; `ingress` → no hostPort"),
+    KeyMapping(
+        "services.*.ports.name",
+        "port `name` when it is a valid IANA service name, else `<protocol>-<port>`",
+    ),
+    KeyMapping("services.*.expose", "Service ports and container ports, never a hostPort"),
+    KeyMapping(
+        "services.* (no ports)",
+        "headless Service (`clusterIP: None`)",
+        "warning that suggests `expose` with the port other services use",
+    ),
+    KeyMapping(
+        "services.*.networks.*.aliases",
+        "one more Service per alias, selecting the same pods",
+    ),
+    KeyMapping(
+        "services.*.labels.kompose.service.type",
+        "Service `type` (nodeport, loadbalancer, clusterip, headless)",
+    ),
+    KeyMapping("services.*.labels.kompose.service.nodeport.port", "Service port `nodePort`"),
+    KeyMapping(
+        "services.*.labels.kompose.service.external-traffic-policy",
+        "Service `externalTrafficPolicy`",
+    ),
+    KeyMapping("services.*.x-kompile.service", "Service `type`, `nodePort`, traffic policy"),
+)
 
 
 def port_name(protocol: str, port: int) -> str:
@@ -25,69 +90,310 @@ def port_name(protocol: str, port: int) -> str:
     return f"{protocol.lower()}-{port}"
 
 
-def _expose_ports(entries: list[str]) -> list[tuple[int, str]]:
+def is_port_name(name: str) -> bool:
+    """Tell whether ``name`` is a valid IANA service name, as Kubernetes port names must be."""
+    return len(name) <= MAX_PORT_NAME_LENGTH and bool(_SERVICE_NAME.match(name))
+
+
+def expose_ports(entries: list[str | int]) -> list[tuple[int, str]]:
+    """Return (port, protocol) for every port of the ``expose`` entries, ranges expanded."""
     result = []
     for entry in entries:
-        number, _, protocol = entry.partition("/")
+        number, _, protocol = str(entry).partition("/")
         start, _, end = number.partition("-")
         for port in range(int(start), int(end or start) + 1):
             result.append((port, protocol or "tcp"))
     return result
 
 
-def _published_port(entry: PortConfig) -> int:
-    """Return the first published port of an entry, or its target when none is published."""
+def published_port(entry: PortConfig) -> int | None:
+    """Return the first published port of an entry, or None when it publishes nothing."""
     published = entry.get("published")
     if published:
         return int(str(published).partition("-")[0])
-    return entry["target"]
+    return None
 
 
-def service_ports(service_name: str, service: dict[str, t.Any]) -> list[dict[str, t.Any]]:
-    """Return the Service ports, one per distinct (port, protocol)."""
+def _port_entries(service: dict[str, t.Any]) -> list[PortConfig]:
+    return t.cast(list[PortConfig], service.get("ports") or [])
+
+
+def service_ports(service: dict[str, t.Any]) -> list[dict[str, t.Any]]:
+    """Return the Service ports, one per distinct (port, protocol), with unique names."""
     ports: dict[tuple[int, str], dict[str, t.Any]] = {}
+    names: set[str] = set()
 
-    def add(port: int, target: int, protocol: str) -> None:
+    def add(port: int, target: int, protocol: str, entry: PortConfig | None) -> None:
         key = (port, protocol.upper())
-        if key not in ports:
-            ports[key] = {
-                "name": port_name(protocol, port),
-                "port": port,
-                "targetPort": target,
-                "protocol": protocol.upper(),
-            }
+        if key in ports:
+            return
+        name = (entry or {}).get("name", "")
+        if not is_port_name(name) or name in names:
+            name = port_name(protocol, port)
+        suffix = 2
+        while name in names:  # Only when a compose name took the generated one.
+            name = f"{port_name(protocol, port)[: MAX_PORT_NAME_LENGTH - 3]}-{suffix}"
+            suffix += 1
+        names.add(name)
+        item: dict[str, t.Any] = {
+            "name": name,
+            "port": port,
+            "targetPort": target,
+            "protocol": protocol.upper(),
+        }
+        if entry and entry.get("app_protocol"):
+            item["appProtocol"] = entry["app_protocol"]
+        ports[key] = item
 
-    entries = t.cast(list[PortConfig], service.get("ports") or [])
+    entries = _port_entries(service)
     for entry in entries:
-        add(_published_port(entry), entry["target"], entry.get("protocol", "tcp"))
+        port = published_port(entry) or entry["target"]
+        add(port, entry["target"], entry.get("protocol", "tcp"), entry)
     for entry in entries:
-        add(entry["target"], entry["target"], entry.get("protocol", "tcp"))
-    for port, protocol in _expose_ports(service.get("expose") or []):
-        add(port, port, protocol)
+        add(entry["target"], entry["target"], entry.get("protocol", "tcp"), entry)
+    for port, protocol in expose_ports(service.get("expose") or []):
+        add(port, port, protocol, None)
     return list(ports.values())
 
 
 def container_ports(service: dict[str, t.Any]) -> list[dict[str, t.Any]]:
-    """Return the containerPorts: every target port and exposed port, once each."""
+    """Return the containerPorts: every target port and exposed port, once each.
+
+    Only a ``mode: host`` entry gets a ``hostPort``. A compose port ``name`` that is a
+    valid IANA service name names the container port too.
+    """
     seen: dict[tuple[int, str], dict[str, t.Any]] = {}
-    targets = [
-        (entry["target"], entry.get("protocol", "tcp"))
-        for entry in t.cast(list[PortConfig], service.get("ports") or [])
-    ]
-    for port, protocol in [*targets, *_expose_ports(service.get("expose") or [])]:
+    names: set[str] = set()
+    for entry in _port_entries(service):
+        key = (entry["target"], entry.get("protocol", "tcp").upper())
+        item = seen.setdefault(key, {"containerPort": key[0], "protocol": key[1]})
+        name = entry.get("name", "")
+        if "name" not in item and is_port_name(name) and name not in names:
+            names.add(name)
+            item["name"] = name
+        if entry.get("mode") == "host" and "hostPort" not in item:
+            item["hostPort"] = published_port(entry) or entry["target"]
+    for port, protocol in expose_ports(service.get("expose") or []):
         key = (port, protocol.upper())
-        seen.setdefault(key, {"containerPort": port, "protocol": protocol.upper()})
+        seen.setdefault(key, {"containerPort": port, "protocol": key[1]})
     return list(seen.values())
+
+
+def warn_ports(context: Context, service_name: str, service: dict[str, t.Any]) -> None:
+    """Warn about port settings that a Service or pod cannot express exactly."""
+    diagnostics = context.diagnostics
+    for index, entry in enumerate(_port_entries(service)):
+        if entry.get("host_ip", "") not in WILDCARD_ADDRESSES:
+            diagnostics.warn(
+                "the port is published on one host address, but a Service has no bind "
+                "address, so the port is reachable on every address of the Service",
+                service=service_name,
+                key_path=("ports", index, "host_ip"),
+            )
+        name = entry.get("name")
+        if name is not None and not is_port_name(name):
+            diagnostics.warn(
+                "the port name is not a valid IANA service name (at most 15 lowercase "
+                "letters, digits and dashes, with a letter), so a generated name is used",
+                service=service_name,
+                key_path=("ports", index, "name"),
+            )
+        if entry.get("mode") == "host":
+            diagnostics.warn(
+                "mode host becomes a hostPort, so at most one pod of the service can run "
+                "on each node",
+                service=service_name,
+                key_path=("ports", index, "mode"),
+            )
+
+
+def _choices(context: Context, service_name: str, service: dict[str, t.Any]) -> dict[str, t.Any]:
+    path = ("services", service_name)
+    choices = extension(context.project, service, path).get("service", {})
+    if not isinstance(choices, dict):
+        where = (*path, "x-kompile", "service")
+        raise ConversionError(
+            "x-kompile service must be a mapping",
+            location=context.project.locate(where),
+            key_path=where,
+            hint="write it as service: {type: LoadBalancer}",
+        )
+    return choices
+
+
+def _choice(
+    context: Context,
+    service_name: str,
+    service: dict[str, t.Any],
+    key: str,
+    label: str,
+) -> tuple[t.Any, tuple[str | int, ...]]:
+    """Return an x-kompile service choice, else the kompose label, with where it was set."""
+    choices = _choices(context, service_name, service)
+    if key in choices:
+        return choices[key], ("services", service_name, "x-kompile", "service", key)
+    return kompose_label(service, label), ("services", service_name, "labels", f"kompose.{label}")
+
+
+def _invalid(context: Context, path: tuple[str | int, ...], message: str, hint: str) -> Exception:
+    return ConversionError(message, location=context.project.locate(path), key_path=path, hint=hint)
+
+
+def service_type(context: Context, service_name: str, service: dict[str, t.Any]) -> str:
+    """Return the Service type: the service's own choice, else ``--service-type``."""
+    value, path = _choice(context, service_name, service, "type", "service.type")
+    if value is None:
+        chosen = context.options.service_type
+    else:
+        chosen = SERVICE_TYPES.get(str(value).lower(), "")
+        if not chosen:
+            raise _invalid(
+                context,
+                path,
+                f"invalid service type {value!r}",
+                "use ClusterIP, NodePort, LoadBalancer or Headless",
+            )
+    has_published = any(published_port(entry) for entry in _port_entries(service))
+    if chosen in EXTERNAL_TYPES and not has_published:
+        if value is not None:
+            context.diagnostics.warn(
+                f"type {chosen} needs a published port, so the Service stays ClusterIP",
+                service=service_name,
+                key_path=path[2:],
+            )
+        return "ClusterIP"
+    return chosen
+
+
+def _node_port(
+    context: Context, service_name: str, service: dict[str, t.Any], ports: list[dict[str, t.Any]]
+) -> None:
+    value, path = _choice(context, service_name, service, "nodePort", "service.nodeport.port")
+    if value is None:
+        return
+    text = str(value)
+    if not text.isdigit() or int(text) not in NODE_PORT_RANGE:
+        raise _invalid(
+            context, path, f"invalid node port {value!r}", "use a number from 30000 to 32767"
+        )
+    published = [entry for entry in _port_entries(service) if published_port(entry)]
+    if len(published) != 1:
+        raise _invalid(
+            context,
+            path,
+            "a node port needs exactly one published port",
+            "publish one port, or set node ports on a Service of your own",
+        )
+    port = published_port(published[0])
+    for item in ports:
+        if item["port"] == port:
+            item["nodePort"] = int(text)
+            return
+
+
+def _traffic_policy(context: Context, service_name: str, service: dict[str, t.Any]) -> str | None:
+    value, path = _choice(
+        context, service_name, service, "externalTrafficPolicy", "service.external-traffic-policy"
+    )
+    if value is None:
+        return None
+    policy = TRAFFIC_POLICIES.get(str(value).lower())
+    if policy is None:
+        raise _invalid(
+            context, path, f"invalid external traffic policy {value!r}", "use Cluster or Local"
+        )
+    return policy
 
 
 def service_manifest(context: Context, service_name: str, service: dict[str, t.Any]) -> Manifest:
     """Return the Service that makes ``service_name`` reachable by name."""
+    warn_ports(context, service_name, service)
     metadata = context.metadata("Service", service_name, owner=f"service {service_name!r}")
-    ports = service_ports(service_name, service)
+    ports = service_ports(service)
+    kind = service_type(context, service_name, service)
     spec: dict[str, t.Any] = {}
-    if not ports:
+    if not ports or kind == "Headless":
         spec["clusterIP"] = "None"
+    elif kind != "ClusterIP":
+        spec["type"] = kind
     spec["selector"] = selector_labels(service_name, context.project.name)
     if ports:
         spec["ports"] = ports
+    else:
+        warn_no_ports(context, service_name)
+    if kind == "NodePort":
+        _node_port(context, service_name, service, ports)
+    policy = _traffic_policy(context, service_name, service)
+    if policy is not None and kind in EXTERNAL_TYPES:
+        spec["externalTrafficPolicy"] = policy
+    elif policy is not None:
+        context.diagnostics.warn(
+            "an external traffic policy needs type NodePort or LoadBalancer and is left out",
+            service=service_name,
+            key_path=("labels",),
+        )
     return {"apiVersion": "v1", "kind": "Service", "metadata": metadata, "spec": spec}
+
+
+def mentioned_ports(context: Context, service_name: str) -> list[tuple[str, int]]:
+    """Return (service, port) for each other service whose environment names ``name:port``."""
+    pattern = re.compile(rf"(?:^|[^A-Za-z0-9_.-]){re.escape(service_name)}:(\d{{1,5}})(?!\d)")
+    found: list[tuple[str, int]] = []
+    for other, config in context.project.services.items():
+        if other == service_name:
+            continue
+        for value in (config.get("environment") or {}).values():
+            for match in pattern.finditer(str(value or "")):
+                item = (other, int(match[1]))
+                if item not in found:
+                    found.append(item)
+    return found
+
+
+def warn_no_ports(context: Context, service_name: str) -> None:
+    """Warn that a service has no ports, with the ``expose`` line its clients suggest."""
+    mentions = mentioned_ports(context, service_name)
+    message = (
+        "the service has no ports or expose, so its Service is headless and clients must "
+        "know the port"
+    )
+    if mentions:
+        clients = ", ".join(sorted({client for client, _ in mentions}))
+        numbers = sorted({port for _, port in mentions})
+        listed = ", ".join(f'"{port}"' for port in numbers)
+        message += f"; {clients} connect{'s' if ',' not in clients else ''} to it, so add "
+        message += f"expose: [{listed}]"
+    context.diagnostics.warn(message, service=service_name, key_path=("ports",))
+
+
+def alias_services(
+    context: Context, service_name: str, service: dict[str, t.Any], main: Manifest
+) -> list[Manifest]:
+    """Return one more Service per network alias, selecting the same pods as ``main``."""
+    aliases: list[str] = []
+    networks = service.get("networks") or {}
+    # The list form of networks cannot carry aliases.
+    attachments = networks.values() if isinstance(networks, dict) else []
+    for network in attachments:
+        for alias in (network or {}).get("aliases") or []:
+            if alias != service_name and alias not in aliases:
+                aliases.append(alias)
+    result = []
+    for alias in aliases:
+        metadata = context.metadata(
+            "Service", alias, owner=f"alias {alias!r} of service {service_name!r}", app=service_name
+        )
+        # Aliases are names inside the cluster, so they never get a node port or a load
+        # balancer of their own.
+        spec = {
+            key: value
+            for key, value in main["spec"].items()
+            if key not in ("ports", "type", "externalTrafficPolicy")
+        }
+        if "ports" in main["spec"]:
+            spec["ports"] = [
+                {key: value for key, value in port.items() if key != "nodePort"}
+                for port in main["spec"]["ports"]
+            ]
+        result.append({"apiVersion": "v1", "kind": "Service", "metadata": metadata, "spec": spec})
+    return result
