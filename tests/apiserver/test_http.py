@@ -200,6 +200,8 @@ def test_invalid_names_are_rejected(server: ApiServer) -> None:
 
 
 def test_apply_creates_then_noop_keeps_version(server: ApiServer) -> None:
+    # A status write of the simulated controller would move the resourceVersion too.
+    server.controllers.stop()
     created = apply(server, deployment())
     assert created.code == 201
     entry = managers(created.body)["kompile"]
