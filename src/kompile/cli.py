@@ -126,6 +126,17 @@ def cli() -> None:
     is_flag=True,
     help="Keep secret-looking variables as plain env values instead of moving them to Secrets.",
 )
+@click.option(
+    "--harden",
+    is_flag=True,
+    help="Apply restricted container security settings (non-root, no privilege "
+    "escalation, no capabilities, default seccomp profile) and list the changes.",
+)
+@click.option(
+    "--wait-for-dependencies",
+    is_flag=True,
+    help="Add init containers that wait for each depends_on service to accept connections.",
+)
 def convert(
     files: tuple[str, ...],
     project_name: str | None,
@@ -139,6 +150,8 @@ def convert(
     output: str,
     output_format: str | None,
     no_detect_secrets: bool,
+    harden: bool,
+    wait_for_dependencies: bool,
 ) -> None:
     """Write the Kubernetes manifests of a compose project."""
     from kompile.convert.context import ConvertOptions
@@ -150,6 +163,8 @@ def convert(
         namespace=namespace,
         create_namespace=create_namespace,
         detect_secrets=not no_detect_secrets,
+        harden=harden,
+        wait_for_dependencies=wait_for_dependencies,
     )
     objects = convert_project(project, options, diagnostics)
     report(diagnostics, quiet)

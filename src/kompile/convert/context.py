@@ -19,6 +19,8 @@ class ConvertOptions:
     namespace: str | None = None
     create_namespace: bool = False
     detect_secrets: bool = True
+    harden: bool = False
+    wait_for_dependencies: bool = False
 
 
 @dataclass

@@ -8,7 +8,7 @@ output is the same on every run.
 from __future__ import annotations
 
 from kompile.compose.model import Project
-from kompile.convert import extensions, secrets, services, workloads
+from kompile.convert import extensions, pods, secrets, services, workloads
 from kompile.convert.context import Context, ConvertOptions, Manifest
 from kompile.convert.storage import StoragePlan
 from kompile.diagnostics import Diagnostics
@@ -65,6 +65,8 @@ def convert_project(
                 ),
             }
         )
+    pod_of = pods.sidecar_targets(context)
+    service_pods: dict[str, workloads.ServicePod] = {}
     for name, service in project.services.items():
         if not service.get("image"):
             raise ConversionError(
@@ -75,9 +77,23 @@ def convert_project(
             )
         env, secret = secrets.split_environment(context, name, service.get("environment") or {})
         pod_storage = storage.pod_storage(name, service)
-        objects.append(workloads.deployment(context, name, service, env, pod_storage))
-        objects.append(services.service_manifest(context, name, service))
+        service_pods[name] = workloads.ServicePod(name, service, env, pod_storage)
         if secret is not None:
             objects.append(secret)
-    objects.extend(storage.claims())
+    workloads.warn_sidecar_references(context, pod_of)
+    templated_claims: set[str] = set()
+    for name, service_pod in service_pods.items():
+        if name in pod_of:
+            continue
+        sidecars = [service_pods[member] for member, root in pod_of.items() if root == name]
+        pod_service = workloads.pod_service(service_pod, sidecars)
+        ports = services.service_ports(name, pod_service)
+        shared = workloads.claims_mounted_elsewhere(service_pods, [service_pod, *sidecars])
+        workload = workloads.build(context, service_pod, sidecars, pod_of, shared, ports)
+        objects.extend(workload.objects)
+        templated_claims |= workload.templated_claims
+        objects.append(services.service_manifest(context, name, pod_service))
+    objects.extend(
+        claim for claim in storage.claims() if claim["metadata"]["name"] not in templated_claims
+    )
     return sort_objects(objects)
