@@ -21,7 +21,18 @@ class KeyMapping:
     note: str = ""  # the warning or the rule, when there is one
 
 
-TABLE_MODULES: tuple[str, ...] = ()
+TABLE_MODULES: tuple[str, ...] = (
+    "kompile.convert.containers",
+    "kompile.convert.dependencies",
+    "kompile.convert.kinds",
+    "kompile.convert.pods",
+    "kompile.convert.probes",
+    "kompile.convert.resources",
+    "kompile.convert.scheduling",
+    "kompile.convert.security",
+    "kompile.convert.unmapped",
+    "kompile.convert.workloads",
+)
 
 
 def key_mappings() -> list[KeyMapping]:
@@ -30,3 +41,30 @@ def key_mappings() -> list[KeyMapping]:
     for module_name in TABLE_MODULES:
         rows.extend(importlib.import_module(module_name).KEY_MAPPINGS)
     return sorted(rows, key=lambda row: row.key)
+
+
+DOC_HEADER = """\
+# Conversion table
+
+What each Docker Compose key becomes in Kubernetes. A key without a Kubernetes field is
+left out with a warning on stderr, naming the service and the key, unless the note says
+it only steers Docker Compose itself. This page is generated from the mapping code with
+`python -m kompile.convert.keytable > docs/conversion.md`; a test fails when it is out of
+date.
+
+| Compose key | Kubernetes | Note |
+| --- | --- | --- |
+"""
+
+
+def render_markdown() -> str:
+    """Return docs/conversion.md: the header and one table row per key mapping."""
+    lines = [DOC_HEADER]
+    for row in key_mappings():
+        cells = [f"`{row.key}`", row.kubernetes or "none", row.note]
+        lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |\n")
+    return "".join(lines)
+
+
+if __name__ == "__main__":
+    print(render_markdown(), end="")
