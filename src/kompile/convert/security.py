@@ -103,6 +103,7 @@ def _put_security_option(
         security["allowPrivilegeEscalation"] = False
         return
     if name == "no-new-privileges" and value == "false":
+        security["allowPrivilegeEscalation"] = True
         return
     if name == "seccomp" and value == "unconfined":
         security["seccompProfile"] = {"type": "Unconfined"}

@@ -18,14 +18,16 @@ REASONS: dict[str, str] = {
     "cgroup_parent": "the kubelet places pods in its own cgroups",
     "cgroup": "the kubelet places pods in its own cgroups",
     "logging": "the cluster collects container output with its own logging agent",
-    "links": "services reach each other by service name; link aliases are not created",
+    "links": "services reach each other by service name and link aliases are not created",
     "external_links": "containers outside the project are not reachable by name",
     "devices": "host devices need a device plugin in Kubernetes",
     "device_cgroup_rules": "host devices need a device plugin in Kubernetes",
     "blkio_config": "Kubernetes has no block IO limits",
     "cpu_count": "only cpus, cpu_quota and deploy.resources set CPU limits",
     "cpu_percent": "only cpus, cpu_quota and deploy.resources set CPU limits",
-    "cpu_shares": "CPU requests replace relative shares; use deploy.resources.reservations",
+    "cpu_shares": (
+        "CPU requests take the place of relative shares (set deploy.resources.reservations.cpus)"
+    ),
     "cpu_rt_runtime": "Kubernetes has no real-time CPU scheduling",
     "cpu_rt_period": "Kubernetes has no real-time CPU scheduling",
     "cpuset": "CPU pinning is a node setting (CPU manager policy)",
@@ -34,16 +36,16 @@ REASONS: dict[str, str] = {
     "oom_kill_disable": "the kubelet decides which containers the OOM killer may end",
     "oom_score_adj": "the kubelet derives OOM scores from the pod's QoS class",
     "pids_limit": "the kubelet sets process limits per node",
-    "init": "Kubernetes has no init process option; use an image with an init such as tini",
-    "stop_signal": "Kubernetes always sends SIGTERM; make the image's STOPSIGNAL match",
+    "init": "Kubernetes has no init process option (use an image with an init such as tini)",
+    "stop_signal": "Kubernetes always sends SIGTERM (make the image's STOPSIGNAL match)",
     "isolation": "only Windows nodes have isolation modes, set by the runtime class",
-    "runtime": "the runtime is chosen with a RuntimeClass, which kompile does not create",
+    "runtime": "a RuntimeClass chooses the runtime and kompile does not create one",
     "storage_opt": "container storage is a node setting",
     "userns_mode": "user namespaces are a pod setting (hostUsers) not mapped from Compose",
     "uts": "a pod cannot share the host's UTS namespace",
     "mac_address": "pods get their addresses from the cluster network",
     "credential_spec": "only Windows nodes use credential specs",
-    "gpus": "use deploy.resources.reservations.devices with the gpu capability",
+    "gpus": "GPUs are requested with deploy.resources.reservations.devices and the gpu capability",
     "use_api_socket": "the Docker API socket does not exist in a Kubernetes pod",
     "models": "model runners are a Docker feature",
     "provider": "provider services are run by Docker Compose itself",
@@ -80,13 +82,15 @@ def warn_unmapped(context: Context, service_name: str, service: dict[str, t.Any]
     for key, why in REASONS.items():
         if _is_set(service.get(key)):
             context.diagnostics.warn(
-                f"{why}, so {key} is left out", service=service_name, key_path=(key,)
+                f"{key} is left out, because {why}", service=service_name, key_path=(key,)
             )
     deploy = service.get("deploy") or {}
     for key, why in REASONS_DEPLOY.items():
         if _is_set(deploy.get(key)) and not (key == "endpoint_mode" and deploy[key] == "vip"):
             context.diagnostics.warn(
-                f"{why}, so {key} is left out", service=service_name, key_path=("deploy", key)
+                f"{key} is left out, because {why}",
+                service=service_name,
+                key_path=("deploy", key),
             )
 
 

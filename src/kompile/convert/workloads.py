@@ -165,6 +165,12 @@ def build(
         spec["serviceName"] = governing["metadata"]["name"] if governing else metadata["name"]
         if governing:
             workload.objects.append(governing)
+    if choice.kind == "job":
+        context.diagnostics.note(
+            f"runs as Job {metadata['name']}; the name ends in a hash of the pod template, "
+            "so a changed service runs as a new Job and an unchanged one does not run again",
+            service=service_name,
+        )
     api_version = "batch/v1" if choice.kind in ("job", "cronjob") else "apps/v1"
     workload.objects.append(
         {
