@@ -47,10 +47,10 @@ DOC_HEADER = """\
 # Conversion table
 
 What each Docker Compose key becomes in Kubernetes. A key without a Kubernetes field is
-left out with a warning on stderr, naming the service and the key, unless the note says
-it only steers Docker Compose itself. This page is generated from the mapping code with
-`python -m kompile.convert.keytable > docs/conversion.md`; a test fails when it is out of
-date.
+left out with a warning on stderr that names the service and the key, unless its note
+marks it as a key that only steers Docker Compose itself. This page is generated from
+the mapping code with `python -m kompile.convert.keytable > docs/conversion.md`, and a
+test fails when it is out of date.
 
 | Compose key | Kubernetes | Note |
 | --- | --- | --- |

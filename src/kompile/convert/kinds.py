@@ -1,6 +1,6 @@
 """The workload kind of a service and the restart behaviour that decides it.
 
-A service runs as a Deployment unless something says otherwise, in this order:
+A service runs as a Deployment unless one of these chooses otherwise, in this order:
 ``x-kompile.workload``; a schedule (``x-kompile.schedule`` or kompose's
 ``kompose.cronjob.schedule`` label) for a CronJob; kompose's ``kompose.controller.type``
 label; ``deploy.mode`` (``global`` → DaemonSet, ``replicated-job`` → Job); and last the
@@ -49,7 +49,7 @@ KOMPOSE_CRONJOB = "kompose.cronjob."
 
 @dataclass(frozen=True)
 class Restart:
-    """How a service is restarted: ``always``, ``no`` or ``on-failure`` with a limit."""
+    """The restart policy of a service: ``always``, ``no`` or ``on-failure`` with a limit."""
 
     policy: str
     max_attempts: int | None = None

@@ -4,7 +4,7 @@
 shape the container's securityContext; ``sysctls`` and ``group_add`` the pod's. With
 ``--harden`` every container also gets the restricted Pod Security settings
 (runAsNonRoot, no privilege escalation, all capabilities dropped, the runtime's default
-seccomp profile), except where the service asks for the opposite, and a note lists per
+seccomp profile), except where the service sets the opposite, and a note lists per
 service what changed.
 """
 

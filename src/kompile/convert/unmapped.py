@@ -1,6 +1,6 @@
 """Service keys without a Kubernetes counterpart: one warning each, never silence.
 
-Each row says why the key cannot be kept, in the words of the warning the user sees.
+Each row gives the reason the key cannot be kept, in the words of the warning the user sees.
 Keys that only steer Docker Compose itself (``build``, ``develop``, ``attach``) have no
 effect on a running container and are listed without a warning.
 """
@@ -95,5 +95,5 @@ def warn_unmapped(context: Context, service_name: str, service: dict[str, t.Any]
 
 
 def _is_set(value: t.Any) -> bool:
-    """Tell whether a key holds a value: false, empty and null mean unset."""
+    """Tell whether a key is set, treating false, empty and null as unset."""
     return value not in (None, False, "", [], {})

@@ -66,7 +66,7 @@ _UPDATE_CONFIG_WARNED = ("delay", "monitor", "failure_action", "max_failure_rati
 
 @dataclass
 class ServicePod:
-    """What the other mappers produced for one service's part of a pod."""
+    """One service's part of a pod: its environment and storage from the other mappers."""
 
     name: str
     service: dict[str, t.Any]
