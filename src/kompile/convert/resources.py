@@ -11,6 +11,7 @@ resources as limits (the request defaults to the same value).
 from __future__ import annotations
 
 import typing as t
+from dataclasses import dataclass
 
 from kompile.convert import units
 from kompile.convert.context import Context
@@ -61,26 +62,29 @@ def container_resources(
     if cpu_limit is None and service.get("cpu_quota"):
         period = service.get("cpu_period") or _DEFAULT_CPU_PERIOD
         cpu_limit = (int(service["cpu_quota"]) / int(period), ("cpu_quota",))
-    _put_cpu(context, service_name, limits, cpu_limit)
-    _put_cpu(
+    _put_quantity(context, service_name, limits, _CPU, cpu_limit)
+    _put_quantity(
         context,
         service_name,
         requests,
+        _CPU,
         _first((reservations_in.get("cpus"), (*base, "reservations", "cpus"))),
     )
-    _put_memory(
+    _put_quantity(
         context,
         service_name,
         limits,
+        _MEMORY,
         _first(
             (limits_in.get("memory"), (*base, "limits", "memory")),
             (service.get("mem_limit"), ("mem_limit",)),
         ),
     )
-    _put_memory(
+    _put_quantity(
         context,
         service_name,
         requests,
+        _MEMORY,
         _first(
             (reservations_in.get("memory"), (*base, "reservations", "memory")),
             (service.get("mem_reservation"), ("mem_reservation",)),
@@ -111,42 +115,38 @@ def _first(*candidates: tuple[t.Any, tuple[str, ...]]) -> tuple[t.Any, tuple[str
     return None
 
 
-def _put_cpu(
+@dataclass(frozen=True)
+class _Resource:
+    """How one compose value becomes one Kubernetes resource quantity."""
+
+    name: str
+    parse: t.Callable[[t.Any], float]
+    quantity: t.Callable[[t.Any], str]
+    hint: str
+
+
+_CPU = _Resource("cpu", units.parse_cpus, units.cpu_quantity, "write a number such as 0.5")
+_MEMORY = _Resource("memory", units.parse_bytes, units.memory_quantity, "write a size such as 512m")
+
+
+def _put_quantity(
     context: Context,
     service_name: str,
     target: dict[str, str],
+    resource: _Resource,
     found: tuple[t.Any, tuple[str, ...]] | None,
 ) -> None:
     if found is None:
         return
     value, path = found
     try:
-        cpus = units.parse_cpus(value)
+        amount = resource.parse(value)
     except ValueError as error:
         raise invalid(
-            context, service_path(service_name, *path), str(error), "write a number such as 0.5"
+            context, service_path(service_name, *path), str(error), resource.hint
         ) from None
-    if cpus > 0:
-        target["cpu"] = units.cpu_quantity(cpus)
-
-
-def _put_memory(
-    context: Context,
-    service_name: str,
-    target: dict[str, str],
-    found: tuple[t.Any, tuple[str, ...]] | None,
-) -> None:
-    if found is None:
-        return
-    value, path = found
-    try:
-        size = units.parse_bytes(value)
-    except ValueError as error:
-        raise invalid(
-            context, service_path(service_name, *path), str(error), "write a size such as 512m"
-        ) from None
-    if size > 0:
-        target["memory"] = units.memory_quantity(size)
+    if amount > 0:
+        target[resource.name] = resource.quantity(amount)
 
 
 def _gpu_limits(
