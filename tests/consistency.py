@@ -102,12 +102,19 @@ def _pod_errors(workload: Manifest, emitted: set[tuple[str, str]]) -> list[str]:
             errors.append(f"{identity}: volume {name!r} is not a valid DNS-1123 label")
         if volumes.count(name) > 1:
             errors.append(f"{identity}: two volumes are named {name!r}")
+    # A StatefulSet's volumeClaimTemplates give each pod a volume of the template's name.
+    templates = (
+        (workload["spec"].get("volumeClaimTemplates") or [])
+        if workload["kind"] == "StatefulSet"
+        else []
+    )
+    mountable = volumes + [template["metadata"]["name"] for template in templates]
     for container in [*(pod.get("initContainers") or []), *pod["containers"]]:
         if not is_dns_label(container["name"]):
             errors.append(f"{identity}: container {container['name']!r} is not a DNS-1123 label")
         paths: list[str] = []
         for mount in container.get("volumeMounts") or []:
-            if mount["name"] not in volumes:
+            if mount["name"] not in mountable:
                 errors.append(f"{identity}: volumeMount {mount['name']!r} has no volume")
             if mount["mountPath"] in paths:
                 errors.append(f"{identity}: two mounts share the path {mount['mountPath']}")

@@ -145,6 +145,17 @@ def cli() -> None:
     show_default=True,
     help="What a bind-mounted folder becomes: a claim, a hostPath or an emptyDir volume.",
 )
+@click.option(
+    "--harden",
+    is_flag=True,
+    help="Apply restricted container security settings (non-root, no privilege "
+    "escalation, no capabilities, default seccomp profile) and list the changes.",
+)
+@click.option(
+    "--wait-for-dependencies",
+    is_flag=True,
+    help="Add init containers that wait for each depends_on service to accept connections.",
+)
 def convert(
     files: tuple[str, ...],
     project_name: str | None,
@@ -161,6 +172,8 @@ def convert(
     service_type: str,
     network_policies: bool,
     bind_mounts: str,
+    harden: bool,
+    wait_for_dependencies: bool,
 ) -> None:
     """Write the Kubernetes manifests of a compose project."""
     from kompile.convert.context import ConvertOptions
@@ -175,6 +188,8 @@ def convert(
         service_type=service_type,
         network_policies=network_policies,
         bind_mounts=bind_mounts,
+        harden=harden,
+        wait_for_dependencies=wait_for_dependencies,
     )
     objects = convert_project(project, options, diagnostics)
     report(diagnostics, quiet)

@@ -29,6 +29,8 @@ class ConvertOptions:
     bind_mounts: str = "pvc"
     # Variables that compose secrets and configs with an ``environment`` source read.
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    harden: bool = False
+    wait_for_dependencies: bool = False
 
 
 @dataclass

@@ -13,6 +13,7 @@ from kompile.convert import (
     extensions,
     ingress,
     networkpolicy,
+    pods,
     secrets,
     services,
     workloads,
@@ -38,6 +39,7 @@ KIND_ORDER = (
     "HorizontalPodAutoscaler",
     "NetworkPolicy",
 )
+WORKLOAD_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob"})
 _RANK = {kind: rank for rank, kind in enumerate(KIND_ORDER)}
 
 
@@ -73,6 +75,8 @@ def convert_project(
                 ),
             }
         )
+    pod_of = pods.sidecar_targets(context)
+    service_pods: dict[str, workloads.ServicePod] = {}
     for name, service in project.services.items():
         if not service.get("image"):
             raise ConversionError(
@@ -83,22 +87,38 @@ def convert_project(
             )
         env, secret = secrets.split_environment(context, name, service.get("environment") or {})
         pod_storage = storage.pod_storage(name, service)
-        workload = workloads.deployment(context, name, service, env, pod_storage)
-        objects.append(workload)
-        service_object = services.service_manifest(context, name, service)
+        service_pods[name] = workloads.ServicePod(name, service, env, pod_storage)
+        if secret is not None:
+            objects.append(secret)
+    workloads.warn_sidecar_references(context, pod_of)
+    templated_claims: set[str] = set()
+    for name, service_pod in service_pods.items():
+        if name in pod_of:
+            continue
+        sidecars = [service_pods[member] for member, root in pod_of.items() if root == name]
+        pod_service = workloads.pod_service(service_pod, sidecars)
+        ports = services.service_ports(pod_service)
+        shared = workloads.claims_mounted_elsewhere(service_pods, [service_pod, *sidecars])
+        built = workloads.build(context, service_pod, sidecars, pod_of, shared, ports)
+        objects.extend(built.objects)
+        templated_claims |= built.templated_claims
+        workload = next(obj for obj in built.objects if obj["kind"] in WORKLOAD_KINDS)
+        service_object = services.service_manifest(context, name, pod_service)
         objects.append(service_object)
-        objects.extend(services.alias_services(context, name, service, service_object))
+        objects.extend(services.alias_services(context, name, pod_service, service_object))
         for extra in (
-            ingress.ingress_manifest(context, name, service, service_object),
-            autoscaling.autoscaler_manifest(context, name, service, workload),
+            ingress.ingress_manifest(context, name, pod_service, service_object),
+            autoscaling.autoscaler_manifest(context, name, pod_service, workload),
         ):
             if extra is not None:
                 objects.append(extra)
         if options.network_policies:
-            networkpolicy.label_pods(service, workload)
-        if secret is not None:
-            objects.append(secret)
-    objects.extend(storage.objects())
+            networkpolicy.label_pods(pod_service, workload)
+    objects.extend(
+        obj
+        for obj in storage.objects()
+        if obj["kind"] != "PersistentVolumeClaim" or obj["metadata"]["name"] not in templated_claims
+    )
     if options.network_policies:
         objects.extend(networkpolicy.network_policies(context))
     return sort_objects(objects)

@@ -351,18 +351,23 @@ def mentioned_ports(context: Context, service_name: str) -> list[tuple[str, int]
 
 
 def warn_no_ports(context: Context, service_name: str) -> None:
-    """Warn that a service has no ports, with the ``expose`` line its clients suggest."""
+    """Warn about a service without ports that other services connect to on a port.
+
+    Its headless Service still makes the name resolve, so a service nobody connects to on
+    a known port needs no warning; one that others reach on ``name:port`` gets the
+    ``expose`` line that gives it a proper ClusterIP port.
+    """
     mentions = mentioned_ports(context, service_name)
+    if not mentions:
+        return
+    clients = ", ".join(sorted({client for client, _ in mentions}))
+    numbers = sorted({port for _, port in mentions})
+    listed = ", ".join(f'"{port}"' for port in numbers)
+    verb = "connects" if len({client for client, _ in mentions}) == 1 else "connect"
     message = (
         "the service has no ports or expose, so its Service is headless and clients must "
-        "know the port"
+        f"know the port; {clients} {verb} to it, so add expose: [{listed}]"
     )
-    if mentions:
-        clients = ", ".join(sorted({client for client, _ in mentions}))
-        numbers = sorted({port for _, port in mentions})
-        listed = ", ".join(f'"{port}"' for port in numbers)
-        message += f"; {clients} connect{'s' if ',' not in clients else ''} to it, so add "
-        message += f"expose: [{listed}]"
     context.diagnostics.warn(message, service=service_name, key_path=("ports",))
 
 
