@@ -32,10 +32,45 @@ def finalize_service(name: str, service: ServiceConfig, lookup: Lookup) -> Servi
     result.setdefault("entrypoint", None)
     if "network_mode" not in result and not result.get("networks"):
         result["networks"] = {"default": None}
-    for key in ("secrets",):
-        for entry in result.get(key) or []:
-            entry.setdefault("target", f"/run/secrets/{entry['source']}")
+    for entry in result.get("secrets") or []:
+        entry.setdefault("target", f"/run/secrets/{entry['source']}")
+    if isinstance(result.get("build"), dict) and "args" in result["build"]:
+        args = result["build"]["args"]
+        resolved = {key: lookup(key) if value is None else value for key, value in args.items()}
+        result["build"]["args"] = {k: v for k, v in resolved.items() if v is not None}
+    return omit_empty(result)
+
+
+# Keys that Docker Compose prints even when false, zero or empty.
+_KEEP_EMPTY = {"attach", "init", "scale", "command", "entrypoint", "environment", "networks"}
+
+
+def omit_empty(service: ServiceConfig) -> ServiceConfig:
+    """Drop false, zero and empty values, as Compose's JSON output omits them."""
+    result = {
+        key: value for key, value in service.items() if key in _KEEP_EMPTY or not _empty(value)
+    }
+    if isinstance(result.get("healthcheck"), dict):
+        result["healthcheck"] = {
+            key: value for key, value in result["healthcheck"].items() if not _empty(value)
+        }
+    if "volumes" in result:
+        result["volumes"] = [_omit_empty_mount(mount) for mount in result["volumes"]]
     return result
+
+
+def _omit_empty_mount(mount: dict[str, t.Any]) -> dict[str, t.Any]:
+    result = {key: value for key, value in mount.items() if value is not False}
+    for key in ("bind", "volume", "tmpfs"):
+        if isinstance(result.get(key), dict):
+            result[key] = {k: v for k, v in result[key].items() if not _empty(v)}
+    return result
+
+
+def _empty(value: t.Any) -> bool:
+    if isinstance(value, bool):
+        return not value
+    return value is None or value == 0 or value == "" or value == [] or value == {}
 
 
 def _environment(service: ServiceConfig, lookup: Lookup) -> dict[str, str | None] | None:
@@ -51,26 +86,41 @@ def _environment(service: ServiceConfig, lookup: Lookup) -> dict[str, str | None
         merged.update(dotenv.read_env_file(path, lookup))
     for key, value in declared.items():
         merged[key] = lookup(key) if value is None else value
+    if not merged and "environment" not in service:
+        return None
     return dict(sorted(merged.items()))
 
 
 def finalize_sections(document: dict[str, t.Any], project: str, base_dir: Path) -> None:
-    """Name each network, volume, secret and config as Docker Compose does."""
-    uses_default = any(
-        "default" in (service.get("networks") or {})
-        for service in document.get("services", {}).values()
-    )
+    """Keep the networks, volumes, secrets and configs that services use, named as
+    Docker Compose names them."""
+    used = _used_resources(document.get("services") or {})
     networks = document.setdefault("networks", {})
-    if uses_default and "default" not in networks:
+    if "default" in used["networks"] and "default" not in networks:
         networks["default"] = None
     for section in SECTIONS:
         entries = document.get(section) or {}
         for key, entry in list(entries.items()):
+            if key not in used[section]:
+                del entries[key]
+                continue
             entries[key] = _named(section, key, dict(entry or {}), project, base_dir)
         if entries:
             document[section] = entries
         else:
             document.pop(section, None)
+
+
+def _used_resources(services: dict[str, ServiceConfig]) -> dict[str, set[str]]:
+    used: dict[str, set[str]] = {section: set() for section in SECTIONS}
+    for service in services.values():
+        used["networks"].update(service.get("networks") or {})
+        for mount in service.get("volumes") or []:
+            if mount.get("type") == "volume" and mount.get("source"):
+                used["volumes"].add(mount["source"])
+        for section in ("secrets", "configs"):
+            used[section].update(entry["source"] for entry in service.get(section) or [])
+    return used
 
 
 def _named(
@@ -113,8 +163,8 @@ def check_references(document: dict[str, t.Any], locate: Locate) -> None:
             for entry in service.get(section) or []:
                 if entry["source"] not in document.get(section, {}):
                     _missing(path, section, entry["source"], noun, locate)
-        for dependency, condition in (service.get("depends_on") or {}).items():
-            if dependency not in services and condition.get("required", True):
+        for dependency in service.get("depends_on") or {}:
+            if dependency not in services:
                 _missing(path, "depends_on", dependency, "service", locate)
 
 
@@ -125,3 +175,27 @@ def _missing(path: KeyPath, key: str, name: str, noun: str, locate: Locate) -> t
         key_path=(*path, key),
         hint=f"define it under the top-level {key if key != 'depends_on' else 'services'} key",
     )
+
+
+# Service keys that Docker Compose requires to agree with their deploy.resources twin.
+_RESOURCE_TWINS = {
+    "mem_limit": ("limits", "memory"),
+    "mem_reservation": ("reservations", "memory"),
+    "cpus": ("limits", "cpus"),
+}
+
+
+def check_resource_conflicts(name: str, service: ServiceConfig, locate: Locate) -> None:
+    """Reject a service whose ``mem_limit`` (or similar) disagrees with ``deploy``."""
+    resources = (service.get("deploy") or {}).get("resources") or {}
+    for key, (kind, twin) in _RESOURCE_TWINS.items():
+        value = service.get(key)
+        other = (resources.get(kind) or {}).get(twin)
+        if value is not None and other is not None and float(value) != float(other):
+            path: KeyPath = ("services", name, key)
+            raise ComposeError(
+                f"{key} and deploy.resources.{kind}.{twin} have different values",
+                location=locate(path),
+                key_path=path,
+                hint="set only one of the two",
+            )

@@ -20,7 +20,12 @@ from pathlib import Path
 from kompile.compose import normalize
 from kompile.compose.dotenv import read_env_file
 from kompile.compose.files import STDIN, FileReader
-from kompile.compose.finalize import check_references, finalize_sections, finalize_service
+from kompile.compose.finalize import (
+    check_references,
+    check_resource_conflicts,
+    finalize_sections,
+    finalize_service,
+)
 from kompile.compose.interpolation import Lookup
 from kompile.compose.merge import merge_files
 from kompile.compose.model import Project, ServiceConfig
@@ -28,6 +33,7 @@ from kompile.compose.yamlsource import SourceMap
 from kompile.diagnostics import Diagnostics
 from kompile.errors import ComposeError, KeyPath, Location
 
+_VALID_PROJECT_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 DEFAULT_FILES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
 
 _TOP_LEVEL_SECTIONS = ("networks", "volumes", "secrets", "configs")
@@ -44,6 +50,9 @@ class LoadOptions:
     env_files: list[str] = field(default_factory=list)
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
     working_dir: Path = field(default_factory=Path.cwd)
+    # Fail when no service is defined or active; `kompile config` prints such a project
+    # as Docker Compose does instead.
+    require_services: bool = True
 
 
 def find_files(options: LoadOptions) -> list[str]:
@@ -119,14 +128,14 @@ def load_project(options: LoadOptions, diagnostics: Diagnostics) -> Project:
     merged = merge_files(documents)
     locate = _locator(reader.sources)
     services = merged.get("services") or {}
-    if not services:
+    if not services and options.require_services:
         raise ComposeError(
             "the project defines no services",
             location=Location(first if first == STDIN else Path(first)),
             key_path=("services",),
             hint="add at least one service",
         )
-    active = _select_profiles(services, options, environ, locate)
+    active = _select_profiles(services, options, environ, locate) if services else {}
     project_name = _project_name(options, environ, merged, project_dir)
     lookup = environ.get
     merged["services"] = {
@@ -134,6 +143,8 @@ def load_project(options: LoadOptions, diagnostics: Diagnostics) -> Project:
     }
     finalize_sections(merged, project_name, project_dir)
     check_references(merged, locate)
+    for name, service in merged["services"].items():
+        check_resource_conflicts(name, service, locate)
     project = Project(
         name=project_name,
         working_dir=project_dir,
@@ -172,7 +183,7 @@ def _select_profiles(
         service_profiles = service.get("profiles") or []
         if not service_profiles or everything or set(service_profiles) & set(profiles):
             active[name] = service
-    if not active:
+    if not active and options.require_services:
         known = sorted({p for s in services.values() for p in (s.get("profiles") or [])})
         raise ComposeError(
             "no service is active: every service belongs to a profile that is not enabled",
@@ -186,18 +197,25 @@ def _select_profiles(
 def _project_name(
     options: LoadOptions, environ: Mapping[str, str], merged: dict[str, t.Any], project_dir: Path
 ) -> str:
-    candidates = [
-        options.project_name,
-        environ.get("COMPOSE_PROJECT_NAME"),
-        merged.get("name"),
-        project_dir.name,
+    """Return the project name: ``-p`` and ``COMPOSE_PROJECT_NAME`` must be valid, while
+    the top-level ``name`` and the folder name are normalized, as Docker Compose does."""
+    explicit = [
+        ("-p", options.project_name),
+        ("COMPOSE_PROJECT_NAME", environ.get("COMPOSE_PROJECT_NAME")),
     ]
-    for candidate in candidates:
+    for origin, candidate in explicit:
         if candidate:
-            name = normalize_project_name(str(candidate))
-            if name:
-                return name
-    raise ComposeError(
-        "cannot derive a project name from the folder name",
-        hint="set one with -p or a top-level name: key",
-    )
+            if not _VALID_PROJECT_NAME.match(candidate):
+                raise ComposeError(
+                    f"invalid project name {candidate!r} from {origin}",
+                    hint="use lowercase letters, digits, dashes and underscores, "
+                    "starting with a letter or digit",
+                )
+            return str(candidate)
+    name = normalize_project_name(str(merged.get("name") or project_dir.name))
+    if not name:
+        raise ComposeError(
+            "cannot derive a project name from the folder name",
+            hint="set one with -p or a top-level name: key",
+        )
+    return name

@@ -9,6 +9,7 @@ relative path.
 from __future__ import annotations
 
 import decimal
+import ipaddress
 import re
 import shlex
 import typing as t
@@ -150,6 +151,14 @@ def _split_range(text: str, path: KeyPath, locate: Locate) -> tuple[int, int]:
     return start, end
 
 
+def _is_ip_address(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
 def _split_port(text: str) -> tuple[str, str | None, str, str] | None:
     """Split ``[HOST_IP:][PUBLISHED:]TARGET[/PROTOCOL]`` from the right, so that an IPv6
     host address keeps its colons with or without brackets."""
@@ -183,6 +192,13 @@ def port_entries(value: t.Any, path: KeyPath, locate: Locate) -> list[PortConfig
             ),
         )
     host_ip, published, target, protocol = parsed
+    if host_ip and not _is_ip_address(host_ip):
+        raise ComposeError(
+            f"invalid host IP address in port {text!r}",
+            location=locate(path),
+            key_path=path,
+            hint="use an IPv4 address or an IPv6 address in brackets",
+        )
     protocol = protocol.lower()
     if protocol not in _PROTOCOLS:
         raise ComposeError(
@@ -325,13 +341,7 @@ def mount(value: t.Any, path: KeyPath, locate: Locate, working_dir: Path) -> Mou
             details["nocopy"] = True
         elif option in _CONSISTENCY:
             t.cast(dict[str, t.Any], entry)["consistency"] = option
-        else:
-            raise ComposeError(
-                f"invalid volume mode {option!r}",
-                location=locate(path),
-                key_path=path,
-                hint="use ro, rw, z, Z, nocopy or a propagation mode",
-            )
+        # Docker Compose v2.40.3 ignores any other option, so kompile does too.
     if bind:
         entry["bind"] = {**details, "create_host_path": True}
     else:
@@ -381,6 +391,9 @@ def _long_mount(
         )
     entry = t.cast(MountConfig, dict(value))
     entry["type"] = kind
+    if isinstance(value.get("tmpfs"), dict) and "size" in value["tmpfs"]:
+        size = byte_size(value["tmpfs"]["size"], (*path, "tmpfs", "size"), locate)
+        entry["tmpfs"] = {**value["tmpfs"], "size": size}
     source = value.get("source")
     if kind == "bind":
         if not isinstance(source, str) or not source:

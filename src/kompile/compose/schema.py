@@ -284,8 +284,8 @@ class Obj(_Shaped):
         close = difflib.get_close_matches(key, list(self.keys), n=1, cutoff=0.6)
         hint = f"did you mean {close[0]!r}?" if close else None
         if self.lenient:
-            message = f"unknown key {key!r} ignored" + (
-                f"; did you mean {close[0]!r}?" if close else ""
+            message = f"unknown key {key!r} is ignored" + (
+                f" (did you mean {close[0]!r}?)" if close else ""
             )
             service = path[-1] if isinstance(path[-1], str) else None
             context.diagnostics.warn(message, service=service, key_path=(*path, key))

@@ -342,7 +342,7 @@ SERVICE_KEYS: dict[str, Spec] = {
     "working_dir": STR,
 }
 
-SERVICE = OneOf((NULL, Obj(SERVICE_KEYS, lenient=True)))
+SERVICE = Obj(SERVICE_KEYS, lenient=True)
 
 _EXTERNAL = OneOf((BOOL, Obj({"name": STR}, extensible=False)))
 
