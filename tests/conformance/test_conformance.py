@@ -112,8 +112,10 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Run, Ru
 def modelled(config: dict[str, t.Any]) -> dict[str, t.Any]:
     """Return the parts of a config document that kompile models."""
     result = dict(config)
+    if "services" not in config:
+        return result
     services = {}
-    for name, service in (config.get("services") or {}).items():
+    for name, service in config["services"].items():
         services[name] = {
             key: value
             for key, value in service.items()

@@ -87,7 +87,7 @@ class Project:
             "configs": self.configs,
         }
         for key, section in sections.items():
-            if section:
+            if section or key == "services":
                 config[key] = section
         config.update(self.extensions)
         return t.cast(dict[str, t.Any], escape_dollars(config))
