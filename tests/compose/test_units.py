@@ -18,7 +18,7 @@ from kompile.compose.units import normalize_duration, parse_bytes
         ("2m", "2m0s"),
         ("0", "0s"),
         ("1.5h", "1h30m0s"),
-        ("10us", "10µs"),  # noqa: RUF001 - Go prints the micro sign.
+        ("10us", "10µs"),  # Go prints the micro sign.
         ("7ns", "7ns"),
     ],
 )
