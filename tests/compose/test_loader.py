@@ -1,8 +1,8 @@
 """Loading whole projects: the reading half of reported faults, warnings and errors.
 
-Covers ports and tags from ``.env`` (B01), two env files with one base name (B03),
-env file syntax (B06), profiles (B07), multi-file merges (B09), host addresses in
-ports (B16) and tmpfs forms (B24), plus unknown-key warnings and one-line errors.
+Covers ports and image tags built from ``.env``, two env files with one base name, env
+file comments, profiles, later files that add top-level sections, host addresses in
+ports and the three tmpfs forms. It also covers unknown-key warnings and one-line errors.
 """
 
 from __future__ import annotations

@@ -10,8 +10,8 @@ optional control files that are not part of the project:
 
 Both tools run as subprocesses in the case folder with a clean environment. The
 reference runs once per case per session and nothing is cached across sessions. Where
-the reference prints a project, kompile's JSON must equal it on every modelled field;
-where it rejects the case, kompile must exit 2 with one line on stderr.
+the reference prints a project, kompile's JSON must equal it on every modelled field.
+Where the reference rejects the case, kompile must exit 2 with one line on stderr.
 """
 
 from __future__ import annotations

@@ -95,6 +95,7 @@ class FileReader:
     def _resolve_service(
         self, file: str, name: str, base_dir: Path, chain: tuple[tuple[str, str], ...]
     ) -> ServiceConfig:
+        """Return service ``name`` of ``file`` in canonical form, its extends chain merged in."""
         document, source = self.read_raw(file)
         services = document.get("services") or {}
         if name not in services:
@@ -105,17 +106,27 @@ class FileReader:
                 key_path=("services", where[1], "extends"),
                 hint="name a service defined in that file",
             )
+
         raw = dict(services[name] or {})
         extends = raw.pop("extends", None)
         own = normalize_service(name, raw, base_dir, source.locate)
         if extends is None:
             return own
+
         if isinstance(extends, str):
             extends = {"service": extends}
         target_file, target_dir = file, base_dir
         if "file" in extends:
             target_file = _relative_to_file(extends["file"], file)
             target_dir = Path(target_file).parent
+            if not Path(target_file).is_file():
+                raise ComposeError(
+                    f"extends names file {extends['file']}, which does not exist",
+                    location=source.locate(("services", name, "extends", "file")),
+                    key_path=("services", name, "extends", "file"),
+                    hint="fix the path, which is relative to this compose file",
+                )
+
         link = (target_file, extends["service"])
         if link in chain or link == (file, name):
             raise ComposeError(
@@ -124,6 +135,7 @@ class FileReader:
                 key_path=("services", name, "extends"),
                 hint="remove one extends link of the cycle",
             )
+
         base = self._resolve_service(
             target_file, extends["service"], target_dir, (*chain, (file, name))
         )

@@ -1,9 +1,10 @@
 """Complete a merged project with the defaults that ``docker compose config`` shows.
 
 After merging, Docker Compose reads each service's ``env_file`` into its
-``environment``, fills variables listed without a value from the environment, attaches
-services to the ``default`` network, gives volumes, networks, secrets and configs their
-project-prefixed names, and checks that every reference points at something defined.
+``environment`` and fills variables listed without a value from the environment. It
+attaches services to the ``default`` network and keeps only the volumes, networks,
+secrets and configs that services use, under project-prefixed names. Last, it checks
+that every reference points at something defined.
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
 """The type of every key of the Compose specification, as kompile checks it.
 
 The table below is written for kompile from the Compose specification's documentation and
-the behaviour of Docker Compose v2.40.3. Each entry says what a key accepts; `validate`
-walks an interpolated document against it, converts strings where a number or boolean is
-expected (as Docker Compose does after interpolation, so ``replicas: ${N}`` works), and
-raises `ComposeError` with the file, line, column and key path of the first wrong value.
+the behaviour of Docker Compose v2.40.3, and each entry defines what a key accepts.
+Checking an interpolated document converts strings where a number or boolean is expected,
+as Docker Compose does after interpolation, so ``replicas: ${N}`` works. The first wrong
+value raises `ComposeError` with its file, line, column and key path.
 
 An unknown key directly under a service is a warning with a did-you-mean hint and is
 dropped, so a typo never stops a conversion unless ``--strict`` is set. Unknown keys
@@ -42,7 +42,7 @@ def check_item(spec: Spec, value: t.Any, path: KeyPath, context: Context) -> t.A
 
 
 class Spec:
-    """What one key accepts; `check` returns the value, converted where needed."""
+    """The accepted type of one key; `check` returns the value, converted where needed."""
 
     description = "a value"
 
