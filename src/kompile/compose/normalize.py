@@ -8,6 +8,7 @@ relative path.
 
 from __future__ import annotations
 
+import datetime
 import decimal
 import ipaddress
 import re
@@ -59,13 +60,14 @@ def scalar_to_string(value: t.Any) -> str:
 
 def wrong_type(locate: Locate, path: KeyPath, expected: str, value: t.Any) -> ComposeError:
     return ComposeError(
-        f"must be {expected}, not {_describe(value)}",
+        f"must be {expected}, not {describe(value)}",
         location=locate(path),
         key_path=path,
     )
 
 
-def _describe(value: t.Any) -> str:
+def describe(value: t.Any) -> str:
+    """Return the kind of a YAML value for messages: a string, a list, null ..."""
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -78,6 +80,8 @@ def _describe(value: t.Any) -> str:
         return "a list"
     if isinstance(value, dict):
         return "a mapping"
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return "a date"
     return type(value).__name__
 
 

@@ -18,8 +18,9 @@ import difflib
 import re
 import typing as t
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+from kompile.compose.normalize import describe
 from kompile.compose.yamlsource import RESET_TAG, Tagged
 from kompile.diagnostics import Diagnostics
 from kompile.errors import ComposeError, KeyPath, Location
@@ -59,24 +60,8 @@ class Context:
         return ComposeError(message, location=self.locate(path), key_path=path, hint=hint)
 
 
-def _kind(value: t.Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return type(value).__name__
-
-
 def _wrong(context: Context, path: KeyPath, spec: Spec, value: t.Any) -> ComposeError:
-    return context.fail(path, f"must be {spec.description}, not {_kind(value)}")
+    return context.fail(path, f"must be {spec.description}, not {describe(value)}")
 
 
 class _Any(Spec):
@@ -197,20 +182,21 @@ def _simple(spec: Spec, value: t.Any) -> bool:
 
 
 class _Shaped(Spec):
+    """A list or mapping spec; ``shape`` is the Python type it accepts."""
+
+    shape: t.ClassVar[type] = dict
+    description = "a mapping"
+
     def accepts_shape(self, value: t.Any) -> bool:
-        raise NotImplementedError
+        return isinstance(value, self.shape)
 
 
 @dataclass
 class ListOf(_Shaped):
     item: Spec
 
-    @property
-    def description(self) -> str:  # type: ignore[override]
-        return "a list"
-
-    def accepts_shape(self, value: t.Any) -> bool:
-        return isinstance(value, list)
+    shape: t.ClassVar[type] = list
+    description = "a list"
 
     def check(self, value: t.Any, path: KeyPath, context: Context) -> t.Any:
         if not isinstance(value, list):
@@ -224,13 +210,6 @@ class MapOf(_Shaped):
 
     value: Spec
     key_pattern: str | None = None
-
-    @property
-    def description(self) -> str:  # type: ignore[override]
-        return "a mapping"
-
-    def accepts_shape(self, value: t.Any) -> bool:
-        return isinstance(value, dict)
 
     def check(self, value: t.Any, path: KeyPath, context: Context) -> t.Any:
         if not isinstance(value, dict):
@@ -253,14 +232,6 @@ class Obj(_Shaped):
     extensible: bool = True
     required: tuple[str, ...] = ()
     lenient: bool = False  # Unknown keys warn and are dropped instead of failing.
-    owner: Callable[[KeyPath], str | None] = field(default=lambda path: None)
-
-    @property
-    def description(self) -> str:  # type: ignore[override]
-        return "a mapping"
-
-    def accepts_shape(self, value: t.Any) -> bool:
-        return isinstance(value, dict)
 
     def check(self, value: t.Any, path: KeyPath, context: Context) -> t.Any:
         if not isinstance(value, dict):
