@@ -73,6 +73,7 @@ def load(
     profiles: tuple[str, ...],
     env_files: tuple[str, ...],
     strict: bool,
+    require_services: bool = True,
 ) -> tuple[Project, Diagnostics]:
     from kompile.compose.loader import LoadOptions, load_project
     from kompile.diagnostics import Diagnostics
@@ -84,6 +85,7 @@ def load(
         project_directory=project_directory,
         profiles=list(profiles),
         env_files=list(env_files),
+        require_services=require_services,
     )
     return load_project(options, diagnostics), diagnostics
 
@@ -229,7 +231,9 @@ def config(
 
     from kompile.output.manifests import dump_yaml
 
-    project, diagnostics = load(files, project_name, project_directory, profiles, env_files, strict)
+    project, diagnostics = load(
+        files, project_name, project_directory, profiles, env_files, strict, require_services=False
+    )
     report(diagnostics, quiet)
     document = project.to_config()
     if output_format == "json":

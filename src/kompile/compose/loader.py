@@ -12,23 +12,30 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 import typing as t
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kompile.compose import normalize
+from kompile.compose.dotenv import read_env_file
+from kompile.compose.files import STDIN, FileReader
+from kompile.compose.finalize import (
+    check_references,
+    check_resource_conflicts,
+    finalize_sections,
+    finalize_service,
+)
+from kompile.compose.interpolation import Lookup
 from kompile.compose.merge import merge_files
 from kompile.compose.model import Project, ServiceConfig
-from kompile.compose.yamlsource import SourceMap, Tagged, load_document
+from kompile.compose.yamlsource import SourceMap
 from kompile.diagnostics import Diagnostics
 from kompile.errors import ComposeError, KeyPath, Location
 
+_VALID_PROJECT_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 DEFAULT_FILES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
-STDIN = "-"
 
-_TOP_LEVEL_KEYS = {"version", "name", "services", "networks", "volumes", "secrets", "configs"}
 _TOP_LEVEL_SECTIONS = ("networks", "volumes", "secrets", "configs")
 
 
@@ -43,6 +50,9 @@ class LoadOptions:
     env_files: list[str] = field(default_factory=list)
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
     working_dir: Path = field(default_factory=Path.cwd)
+    # Fail when no service is defined or active; `kompile config` prints such a project
+    # as Docker Compose does instead.
+    require_services: bool = True
 
 
 def find_files(options: LoadOptions) -> list[str]:
@@ -70,73 +80,77 @@ def find_files(options: LoadOptions) -> list[str]:
     )
 
 
-def read_text(name: str) -> str:
-    """Read one compose file as UTF-8 text, or stdin for ``-``."""
-    if name == STDIN:
-        return sys.stdin.read()
-    path = Path(name)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ComposeError(f"compose file {name} not found", hint="check the -f path") from None
-    except IsADirectoryError:
-        raise ComposeError(
-            f"{name} is a directory, not a compose file", hint="name the YAML file inside it"
-        ) from None
-    except PermissionError:
-        raise ComposeError(f"compose file {name} cannot be read: permission denied") from None
-    except OSError as error:
-        raise ComposeError(f"compose file {name} cannot be read: {error.strerror}") from None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ComposeError(
-            f"{name} is not UTF-8 text (invalid byte at offset {error.start})",
-            hint="save the compose file as UTF-8",
-        ) from None
-
-
 def normalize_project_name(name: str) -> str:
     """Apply Compose's rule: lowercase letters, digits, dashes and underscores only."""
     lowered = re.sub(r"[^a-z0-9_-]", "", name.lower())
     return lowered.lstrip("_-")
 
 
+def load_environment(options: LoadOptions, project_dir: Path) -> dict[str, str]:
+    """Return the variables for interpolation: ``.env`` (or ``--env-file``) under the
+    process environment, which wins, as Docker Compose does."""
+    process = dict(options.environ)
+    if options.env_files:
+        names = [Path(name) for name in options.env_files]
+    else:
+        default = project_dir / ".env"
+        names = [default] if default.is_file() else []
+    values: dict[str, str] = {}
+    for name in names:
+        path = name if name.is_absolute() else options.working_dir / name
+        values.update(read_env_file(path, _chain(values, process)))
+    return {**values, **process}
+
+
+def _chain(*mappings: Mapping[str, str]) -> Lookup:
+    def lookup(name: str) -> str | None:
+        for mapping in reversed(mappings):
+            if name in mapping:
+                return mapping[name]
+        return None
+
+    return lookup
+
+
 def load_project(options: LoadOptions, diagnostics: Diagnostics) -> Project:
-    """Load the compose project described by ``options``."""
+    """Load, interpolate, validate, normalize and merge the compose project."""
     names = find_files(options)
     first = names[0]
     project_dir = options.project_directory or (
         options.working_dir if first == STDIN else Path(first).resolve().parent
     )
+    project_dir = project_dir.resolve()
+    environ = load_environment(options, project_dir)
+    reader = FileReader(environ, diagnostics)
     documents: list[dict[str, t.Any]] = []
-    sources: list[SourceMap] = []
     for name in names:
-        display: Path | str = name if name == STDIN else Path(name)
-        value, source = load_document(read_text(name), display)
-        sources.append(source)
-        if value is None:
-            raise ComposeError("the compose file is empty", location=Location(display))
-        if not isinstance(value, dict):
-            raise normalize.wrong_type(source.locate, (), "a mapping of top-level keys", value)
-        documents.append(_normalize_file(value, source, project_dir, diagnostics))
+        documents.append(reader.read_project_file(name, project_dir))
     merged = merge_files(documents)
+    locate = _locator(reader.sources)
     services = merged.get("services") or {}
-    locate = _locator(sources)
-    if not services:
+    if not services and options.require_services:
         raise ComposeError(
             "the project defines no services",
-            location=Location(names[0] if names[0] == STDIN else Path(names[0])),
+            location=Location(first if first == STDIN else Path(first)),
             key_path=("services",),
             hint="add at least one service",
         )
-    active = _select_profiles(services, options, locate)
+    active = _select_profiles(services, options, environ, locate) if services else {}
+    project_name = _project_name(options, environ, merged, project_dir)
+    lookup = environ.get
+    merged["services"] = {
+        name: finalize_service(name, service, lookup) for name, service in active.items()
+    }
+    finalize_sections(merged, project_name, project_dir)
+    check_references(merged, locate)
+    for name, service in merged["services"].items():
+        check_resource_conflicts(name, service, locate)
     project = Project(
-        name=_project_name(options, merged, project_dir),
+        name=project_name,
         working_dir=project_dir,
-        services=active,
+        services=merged["services"],
         files=[n if n == STDIN else Path(n) for n in names],
-        sources=sources,
+        sources=reader.sources,
     )
     for section in _TOP_LEVEL_SECTIONS:
         setattr(project, section, merged.get(section) or {})
@@ -154,80 +168,14 @@ def _locator(sources: list[SourceMap]) -> normalize.Locate:
     return locate
 
 
-def _normalize_file(
-    document: dict[str, t.Any], source: SourceMap, project_dir: Path, diagnostics: Diagnostics
-) -> dict[str, t.Any]:
-    locate = source.locate
-    for key in document:
-        if key not in _TOP_LEVEL_KEYS and not key.startswith("x-"):
-            raise ComposeError(
-                f"unknown top-level key {key!r}",
-                location=locate((key,)),
-                key_path=(key,),
-                hint="use services, networks, volumes, secrets, configs, name or an x- key",
-            )
-    if "version" in document:
-        diagnostics.warn(
-            "the top-level 'version' key is obsolete and ignored", key_path=("version",)
-        )
-    result = dict(document)
-    result.pop("version", None)
-    services = document.get("services")
-    if services is not None:
-        services = normalize.expect_mapping(services, ("services",), locate)
-        result["services"] = {
-            name: _normalize_service(name, service, project_dir, locate)
-            for name, service in services.items()
-        }
-    for section in _TOP_LEVEL_SECTIONS:
-        if document.get(section) is not None:
-            entries = normalize.expect_mapping(document[section], (section,), locate)
-            result[section] = {name: dict(entry or {}) for name, entry in entries.items()}
-    return result
-
-
-_NORMALIZERS: dict[str, t.Callable[[t.Any, KeyPath, normalize.Locate], t.Any]] = {
-    "environment": normalize.environment,
-    "command": normalize.command,
-    "entrypoint": normalize.command,
-    "ports": normalize.ports,
-    "expose": normalize.expose,
-    "depends_on": normalize.depends_on,
-}
-
-
-def _normalize_service(
-    name: str, service: t.Any, project_dir: Path, locate: normalize.Locate
-) -> ServiceConfig:
-    path: KeyPath = ("services", name)
-    if service is None:
-        service = {}
-    config = dict(normalize.expect_mapping(service, path, locate))
-    for key, value in list(config.items()):
-        if isinstance(value, Tagged):
-            continue  # The merge step applies !reset and !override.
-        key_path = (*path, key)
-        if key in _NORMALIZERS:
-            config[key] = _NORMALIZERS[key](value, key_path, locate)
-        elif key == "volumes":
-            items = normalize.expect_list(value, key_path, locate)
-            config[key] = [
-                normalize.mount(item, (*key_path, i), locate, project_dir)
-                for i, item in enumerate(items)
-            ]
-        elif key == "image" and not isinstance(value, str):
-            raise normalize.wrong_type(locate, key_path, "an image name", value)
-        elif key == "healthcheck" and isinstance(value, dict) and "test" in value:
-            test = normalize.healthcheck_test(value["test"], (*key_path, "test"), locate)
-            config[key] = {**value, "test": test}
-    return config
-
-
 def _select_profiles(
-    services: dict[str, ServiceConfig], options: LoadOptions, locate: normalize.Locate
+    services: dict[str, ServiceConfig],
+    options: LoadOptions,
+    environ: Mapping[str, str],
+    locate: normalize.Locate,
 ) -> dict[str, ServiceConfig]:
     profiles = list(options.profiles)
-    from_env = options.environ.get("COMPOSE_PROFILES", "")
+    from_env = "" if profiles else environ.get("COMPOSE_PROFILES", "")
     profiles += [p.strip() for p in from_env.split(",") if p.strip()]
     everything = "*" in profiles
     active = {}
@@ -235,7 +183,7 @@ def _select_profiles(
         service_profiles = service.get("profiles") or []
         if not service_profiles or everything or set(service_profiles) & set(profiles):
             active[name] = service
-    if not active:
+    if not active and options.require_services:
         known = sorted({p for s in services.values() for p in (s.get("profiles") or [])})
         raise ComposeError(
             "no service is active: every service belongs to a profile that is not enabled",
@@ -246,19 +194,28 @@ def _select_profiles(
     return active
 
 
-def _project_name(options: LoadOptions, merged: dict[str, t.Any], project_dir: Path) -> str:
-    candidates = [
-        options.project_name,
-        options.environ.get("COMPOSE_PROJECT_NAME"),
-        merged.get("name"),
-        project_dir.name,
+def _project_name(
+    options: LoadOptions, environ: Mapping[str, str], merged: dict[str, t.Any], project_dir: Path
+) -> str:
+    """Return the project name: ``-p`` and ``COMPOSE_PROJECT_NAME`` must be valid, while
+    the top-level ``name`` and the folder name are normalized, as Docker Compose does."""
+    explicit = [
+        ("-p", options.project_name),
+        ("COMPOSE_PROJECT_NAME", environ.get("COMPOSE_PROJECT_NAME")),
     ]
-    for candidate in candidates:
+    for origin, candidate in explicit:
         if candidate:
-            name = normalize_project_name(str(candidate))
-            if name:
-                return name
-    raise ComposeError(
-        "cannot derive a project name from the folder name",
-        hint="set one with -p or a top-level name: key",
-    )
+            if not _VALID_PROJECT_NAME.match(candidate):
+                raise ComposeError(
+                    f"invalid project name {candidate!r} from {origin}",
+                    hint="use lowercase letters, digits, dashes and underscores, "
+                    "starting with a letter or digit",
+                )
+            return str(candidate)
+    name = normalize_project_name(str(merged.get("name") or project_dir.name))
+    if not name:
+        raise ComposeError(
+            "cannot derive a project name from the folder name",
+            hint="set one with -p or a top-level name: key",
+        )
+    return name

@@ -1,9 +1,18 @@
-"""Merge several normalized compose files, later files winning.
+"""Merge canonical compose documents, later ones winning, with Docker Compose's rules.
 
-Mappings merge key by key; keyed sequences merge by their key (volumes by target, ports
-by their whole entry); other sequences are appended without duplicates; scalars and the
-command-like keys are replaced. ``!reset`` removes a value and ``!override`` replaces it
-whole.
+The rules, as Docker Compose v2.40.3 applies them to ``-f`` files, override files and
+``extends``:
+
+* mappings merge key by key (``environment``, ``labels``, ``deploy``, ``networks`` ...);
+* ``command``, ``entrypoint`` and ``healthcheck.test`` are replaced whole;
+* ``volumes`` merge by mount target and ``secrets``/``configs`` by source and target,
+  the later entry replacing the earlier one in place;
+* ``logging`` is replaced whole when the driver changes;
+* every other sequence (``ports``, ``expose``, ``dns``, ``cap_add``, ``profiles`` ...)
+  is appended, leaving out entries equal to one already present;
+* scalars are replaced.
+
+``!reset`` removes a value and ``!override`` replaces it whole, whatever the key.
 """
 
 from __future__ import annotations
@@ -12,8 +21,29 @@ import typing as t
 
 from kompile.compose.yamlsource import RESET_TAG, Tagged
 
-_REPLACED = {"command", "entrypoint", "image", "healthcheck.test"}
-_KEYED: dict[str, str] = {"volumes": "target", "secrets": "source", "configs": "source"}
+_REPLACED = {"command", "entrypoint", "healthcheck.test"}
+
+
+def _mount_key(item: t.Any) -> t.Any:
+    return item.get("target") if isinstance(item, dict) else item
+
+
+def _reference_key(item: t.Any) -> t.Any:
+    if isinstance(item, dict):
+        return (item.get("source"), item.get("target"))
+    return item
+
+
+def _env_file_key(item: t.Any) -> t.Any:
+    return item.get("path") if isinstance(item, dict) else item
+
+
+_KEYED: dict[str, t.Callable[[t.Any], t.Any]] = {
+    "volumes": _mount_key,
+    "secrets": _reference_key,
+    "configs": _reference_key,
+    "env_file": _env_file_key,
+}
 
 
 def merge_files(documents: list[dict[str, t.Any]]) -> dict[str, t.Any]:
@@ -24,13 +54,21 @@ def merge_files(documents: list[dict[str, t.Any]]) -> dict[str, t.Any]:
     return result
 
 
+def merge_service(base: dict[str, t.Any], override: dict[str, t.Any]) -> dict[str, t.Any]:
+    """Merge one service over another, as ``extends`` and override files do."""
+    merged = merge_values(base, override, ("services", "_"))
+    assert isinstance(merged, dict)
+    return merged
+
+
 def untag(value: t.Any) -> t.Any:
+    """Return ``value`` without tags: ``!reset`` values are dropped, ``!override`` kept."""
     if isinstance(value, Tagged):
         return None if value.tag == RESET_TAG else untag(value.value)
     if isinstance(value, dict):
         return {k: untag(v) for k, v in value.items() if not _is_reset(v)}
     if isinstance(value, list):
-        return [untag(v) for v in value]
+        return [untag(v) for v in value if not _is_reset(v)]
     return value
 
 
@@ -39,25 +77,28 @@ def _is_reset(value: t.Any) -> bool:
 
 
 def merge_values(base: t.Any, override: t.Any, path: tuple[str, ...]) -> t.Any:
+    """Merge ``override`` over ``base``; ``path`` names the key, for the keyed rules."""
     if isinstance(override, Tagged):
         return None if override.tag == RESET_TAG else untag(override.value)
+    service_key = ".".join(path[2:]) if path[:1] == ("services",) else ""
     if isinstance(base, dict) and isinstance(override, dict):
+        if service_key == "logging" and override.get("driver") not in (None, base.get("driver")):
+            return untag(override)
         merged = dict(base)
         for key, value in override.items():
             if _is_reset(value):
                 merged.pop(key, None)
-            elif key in merged:
+            elif key in merged and merged[key] is not None:
                 merged[key] = merge_values(merged[key], value, (*path, key))
             else:
                 merged[key] = untag(value)
         return merged
     if isinstance(base, list) and isinstance(override, list):
-        dotted = ".".join(path[2:]) if path[:1] == ("services",) else ""
-        if dotted in _REPLACED:
+        if service_key in _REPLACED:
             return untag(override)
-        key = _KEYED.get(dotted)
-        if key is not None:
-            return _merge_keyed(base, untag(override), key)
+        key_function = _KEYED.get(service_key)
+        if key_function is not None:
+            return _merge_keyed(base, untag(override), key_function)
         merged_list = list(base)
         for item in untag(override):
             if item not in merged_list:
@@ -66,14 +107,10 @@ def merge_values(base: t.Any, override: t.Any, path: tuple[str, ...]) -> t.Any:
     return untag(override)
 
 
-def _merge_keyed(base: list[t.Any], override: list[t.Any], key: str) -> list[t.Any]:
-    merged = {_item_key(item, key): item for item in base}
+def _merge_keyed(
+    base: list[t.Any], override: list[t.Any], key_function: t.Callable[[t.Any], t.Any]
+) -> list[t.Any]:
+    merged = {key_function(item): item for item in base}
     for item in override:
-        merged[_item_key(item, key)] = item
+        merged[key_function(item)] = item
     return list(merged.values())
-
-
-def _item_key(item: t.Any, key: str) -> t.Any:
-    if isinstance(item, dict):
-        return item.get(key)
-    return item

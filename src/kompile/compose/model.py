@@ -73,7 +73,11 @@ class Project:
         return Location(self.files[0] if self.files else "<unknown>")
 
     def to_config(self) -> dict[str, t.Any]:
-        """Return the project in the shape of ``docker compose config --format json``."""
+        """Return the project in the shape of ``docker compose config --format json``.
+
+        Every ``$`` in a key or value is written as ``$$``, as Docker Compose does, so
+        the output can be read again without a second interpolation.
+        """
         config: dict[str, t.Any] = {"name": self.name}
         sections = {
             "networks": self.networks,
@@ -83,7 +87,18 @@ class Project:
             "configs": self.configs,
         }
         for key, section in sections.items():
-            if section:
+            if section or key == "services":
                 config[key] = section
         config.update(self.extensions)
-        return config
+        return t.cast(dict[str, t.Any], escape_dollars(config))
+
+
+def escape_dollars(value: t.Any) -> t.Any:
+    """Return ``value`` with ``$`` doubled in every string, keys included."""
+    if isinstance(value, str):
+        return value.replace("$", "$$")
+    if isinstance(value, dict):
+        return {escape_dollars(k): escape_dollars(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [escape_dollars(item) for item in value]
+    return value

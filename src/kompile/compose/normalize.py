@@ -8,23 +8,21 @@ relative path.
 
 from __future__ import annotations
 
+import datetime
 import decimal
+import ipaddress
 import re
 import shlex
 import typing as t
 from pathlib import Path
 
+from kompile.compose import units
 from kompile.compose.model import MountConfig, PortConfig
 from kompile.errors import ComposeError, KeyPath, Location
 
 Locate = t.Callable[[KeyPath], Location]
 
-_PORT = re.compile(
-    r"^(?:(?P<host_ip>\[[0-9a-fA-F:.]+\]|\d{1,3}(?:\.\d{1,3}){3}):)?"
-    r"(?:(?P<published>\d+(?:-\d+)?)?:)?"
-    r"(?P<target>\d+(?:-\d+)?)"
-    r"(?:/(?P<protocol>[a-zA-Z]+))?$"
-)
+_PORT_NUMBER = re.compile(r"^\d+(-\d+)?$")
 _PROTOCOLS = ("tcp", "udp", "sctp")
 _VOLUME_MODES_READ = {"ro": True, "rw": False}
 _SELINUX = {"z", "Z"}
@@ -62,13 +60,14 @@ def scalar_to_string(value: t.Any) -> str:
 
 def wrong_type(locate: Locate, path: KeyPath, expected: str, value: t.Any) -> ComposeError:
     return ComposeError(
-        f"must be {expected}, not {_describe(value)}",
+        f"must be {expected}, not {describe(value)}",
         location=locate(path),
         key_path=path,
     )
 
 
-def _describe(value: t.Any) -> str:
+def describe(value: t.Any) -> str:
+    """Return the kind of a YAML value for messages: a string, a list, null ..."""
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -81,6 +80,8 @@ def _describe(value: t.Any) -> str:
         return "a list"
     if isinstance(value, dict):
         return "a mapping"
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return "a date"
     return type(value).__name__
 
 
@@ -154,6 +155,29 @@ def _split_range(text: str, path: KeyPath, locate: Locate) -> tuple[int, int]:
     return start, end
 
 
+def _is_ip_address(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _split_port(text: str) -> tuple[str, str | None, str, str] | None:
+    """Split ``[HOST_IP:][PUBLISHED:]TARGET[/PROTOCOL]`` from the right, so that an IPv6
+    host address keeps its colons with or without brackets."""
+    body, _, protocol = text.partition("/")
+    parts = body.rsplit(":", 2)
+    target = parts[-1]
+    published = parts[-2] if len(parts) > 1 and parts[-2] else None
+    host_ip = parts[0] if len(parts) == 3 else ""
+    if host_ip.startswith("[") and host_ip.endswith("]"):
+        host_ip = host_ip[1:-1]
+    if not _PORT_NUMBER.match(target) or (published and not _PORT_NUMBER.match(published)):
+        return None
+    return host_ip, published, target, protocol or "tcp"
+
+
 def port_entries(value: t.Any, path: KeyPath, locate: Locate) -> list[PortConfig]:
     """Expand one ``ports`` entry (short or long syntax) into long-syntax entries."""
     if isinstance(value, dict):
@@ -161,8 +185,8 @@ def port_entries(value: t.Any, path: KeyPath, locate: Locate) -> list[PortConfig
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise wrong_type(locate, path, "a port string, a number or a mapping", value)
     text = str(value)
-    match = _PORT.match(text)
-    if match is None:
+    parsed = _split_port(text)
+    if parsed is None:
         raise ComposeError(
             f"invalid port {text!r}",
             location=locate(path),
@@ -171,7 +195,15 @@ def port_entries(value: t.Any, path: KeyPath, locate: Locate) -> list[PortConfig
                 'write it as "TARGET", "PUBLISHED:TARGET" or "HOST_IP:PUBLISHED:TARGET[/PROTOCOL]"'
             ),
         )
-    protocol = (match["protocol"] or "tcp").lower()
+    host_ip, published, target, protocol = parsed
+    if host_ip and not _is_ip_address(host_ip):
+        raise ComposeError(
+            f"invalid host IP address in port {text!r}",
+            location=locate(path),
+            key_path=path,
+            hint="use an IPv4 address or an IPv6 address in brackets",
+        )
+    protocol = protocol.lower()
     if protocol not in _PROTOCOLS:
         raise ComposeError(
             f"invalid protocol {protocol!r} in port {text!r}",
@@ -179,9 +211,7 @@ def port_entries(value: t.Any, path: KeyPath, locate: Locate) -> list[PortConfig
             key_path=path,
             hint="use tcp, udp or sctp",
         )
-    host_ip = (match["host_ip"] or "").strip("[]")
-    target_start, target_end = _split_range(match["target"], path, locate)
-    published = match["published"]
+    target_start, target_end = _split_range(target, path, locate)
     entries: list[PortConfig] = []
     if published is None:
         published_ports: list[str | None] = [None] * (target_end - target_start + 1)
@@ -286,7 +316,7 @@ def mount(value: t.Any, path: KeyPath, locate: Locate, working_dir: Path) -> Mou
         return _long_mount(value, path, locate, working_dir)
     if not isinstance(value, str) or not value:
         raise wrong_type(locate, path, "a volume string or a mapping", value)
-    parts = value.split(":")
+    parts = _split_volume(value)
     if len(parts) == 1:
         return {"type": "volume", "target": parts[0], "volume": {}}
     if len(parts) > 3:
@@ -315,18 +345,35 @@ def mount(value: t.Any, path: KeyPath, locate: Locate, working_dir: Path) -> Mou
             details["nocopy"] = True
         elif option in _CONSISTENCY:
             t.cast(dict[str, t.Any], entry)["consistency"] = option
-        else:
-            raise ComposeError(
-                f"invalid volume mode {option!r}",
-                location=locate(path),
-                key_path=path,
-                hint="use ro, rw, z, Z, nocopy or a propagation mode",
-            )
+        # Docker Compose v2.40.3 ignores any other option, so kompile does too.
     if bind:
         entry["bind"] = {**details, "create_host_path": True}
     else:
         entry["volume"] = details
     return entry
+
+
+def _split_volume(spec: str) -> list[str]:
+    """Split a short volume string at colons, keeping Windows drive letters (``c:/x``)."""
+    parts: list[str] = []
+    current = ""
+    index = 0
+    while index < len(spec):
+        char = spec[index]
+        drive = (
+            char == ":"
+            and len(current) == 1
+            and current.isalpha()
+            and spec[index + 1 : index + 2] in ("/", "\\")
+        )
+        if char == ":" and not drive:
+            parts.append(current)
+            current = ""
+        else:
+            current += char
+        index += 1
+    parts.append(current)
+    return parts
 
 
 def _long_mount(
@@ -348,6 +395,9 @@ def _long_mount(
         )
     entry = t.cast(MountConfig, dict(value))
     entry["type"] = kind
+    if isinstance(value.get("tmpfs"), dict) and "size" in value["tmpfs"]:
+        size = byte_size(value["tmpfs"]["size"], (*path, "tmpfs", "size"), locate)
+        entry["tmpfs"] = {**value["tmpfs"], "size": size}
     source = value.get("source")
     if kind == "bind":
         if not isinstance(source, str) or not source:
@@ -379,3 +429,178 @@ def healthcheck_test(value: t.Any, path: KeyPath, locate: Locate) -> list[str]:
     if isinstance(value, str):
         return ["CMD-SHELL", value]
     return [scalar_to_string(item) for item in expect_list(value, path, locate)]
+
+
+def string_mapping(value: t.Any, path: KeyPath, locate: Locate) -> dict[str, str]:
+    """Normalize ``labels``, ``annotations`` or ``sysctls``: a missing value becomes ""."""
+    return {
+        key: "" if item is None else item for key, item in environment(value, path, locate).items()
+    }
+
+
+def string_list(value: t.Any) -> list[str]:
+    """Normalize a key that takes one string or a list of them (``dns``, ``tmpfs``)."""
+    items = [value] if isinstance(value, str) else list(value)
+    return [scalar_to_string(item) for item in items]
+
+
+def extra_hosts(value: t.Any) -> list[str]:
+    """Normalize ``extra_hosts`` to ``HOST=ADDRESS`` strings, as Compose prints them."""
+    if isinstance(value, dict):
+        result = []
+        for host, addresses in value.items():
+            for address in [addresses] if isinstance(addresses, str) else addresses:
+                result.append(f"{host}={address}")
+        return result
+    return [item if "=" in item else item.replace(":", "=", 1) for item in value]
+
+
+def env_files(value: t.Any, base_dir: Path) -> list[dict[str, t.Any]]:
+    """Normalize ``env_file`` to long syntax with absolute paths."""
+    items = [value] if isinstance(value, str) else value
+    result = []
+    for item in items:
+        entry = {"path": item} if isinstance(item, str) else dict(item)
+        entry["path"] = resolve_host_path(entry["path"], base_dir)
+        entry.setdefault("required", True)
+        result.append(entry)
+    return result
+
+
+def build(value: t.Any, base_dir: Path) -> dict[str, t.Any]:
+    """Normalize ``build`` to long syntax with an absolute context."""
+    entry = {"context": value} if isinstance(value, str) else dict(value)
+    context = entry.get("context", ".")
+    if "://" not in context and not context.startswith("git@"):
+        context = resolve_host_path(context, base_dir)
+    entry["context"] = context
+    if "dockerfile_inline" not in entry:
+        entry.setdefault("dockerfile", "Dockerfile")
+    for key in ("args", "labels"):
+        if key in entry:
+            entry[key] = environment(entry[key], (key,), _no_location)
+    if "shm_size" in entry:
+        entry["shm_size"] = str(units.parse_bytes(entry["shm_size"]))
+    return entry
+
+
+def _no_location(path: KeyPath) -> Location:
+    return Location("<build>")
+
+
+def devices(value: list[t.Any]) -> list[dict[str, str]]:
+    """Normalize ``devices`` to ``source``/``target``/``permissions`` mappings."""
+    result = []
+    for item in value:
+        if isinstance(item, dict):
+            result.append(dict(item))
+            continue
+        parts = item.split(":")
+        source = parts[0]
+        target = parts[1] if len(parts) > 1 and parts[1] else source
+        permissions = parts[2] if len(parts) > 2 else "rwm"
+        result.append({"source": source, "target": target, "permissions": permissions})
+    return result
+
+
+def file_references(value: list[t.Any]) -> list[dict[str, t.Any]]:
+    """Normalize service ``secrets`` or ``configs`` entries to long syntax."""
+    result = []
+    for item in value:
+        entry = {"source": item} if isinstance(item, str) else dict(item)
+        if "mode" in entry:
+            entry["mode"] = _octal_mode(entry["mode"])
+        result.append(entry)
+    return result
+
+
+def _octal_mode(mode: t.Any) -> str:
+    if isinstance(mode, str):
+        return mode if mode.startswith("0") else "0" + format(int(mode, 8), "o")
+    return "0" + format(int(mode), "o")
+
+
+def service_networks(value: t.Any) -> dict[str, t.Any]:
+    if isinstance(value, list):
+        return {name: None for name in value}
+    return dict(value)
+
+
+def duration(value: t.Any, path: KeyPath, locate: Locate) -> str:
+    try:
+        return units.normalize_duration(str(value))
+    except ValueError:
+        raise ComposeError(
+            "invalid duration",
+            location=locate(path),
+            key_path=path,
+            hint="write it like 10s, 1m30s or 250ms",
+        ) from None
+
+
+def byte_size(value: t.Any, path: KeyPath, locate: Locate) -> str:
+    try:
+        return str(units.parse_bytes(value))
+    except ValueError:
+        raise ComposeError(
+            "invalid byte size",
+            location=locate(path),
+            key_path=path,
+            hint="write it like 512m, 1g or a number of bytes",
+        ) from None
+
+
+def healthcheck(value: dict[str, t.Any], path: KeyPath, locate: Locate) -> dict[str, t.Any]:
+    result = dict(value)
+    if "test" in result:
+        result["test"] = healthcheck_test(result["test"], (*path, "test"), locate)
+    for key in ("interval", "timeout", "start_period", "start_interval"):
+        if key in result:
+            result[key] = duration(result[key], (*path, key), locate)
+    return result
+
+
+_DEPLOY_DURATIONS = {
+    "update_config": ("delay", "monitor"),
+    "rollback_config": ("delay", "monitor"),
+    "restart_policy": ("delay", "window"),
+}
+
+
+def deploy(value: dict[str, t.Any] | None, path: KeyPath, locate: Locate) -> dict[str, t.Any]:
+    result = dict(value or {})
+    for section, keys in _DEPLOY_DURATIONS.items():
+        if isinstance(result.get(section), dict):
+            entry = dict(result[section])
+            for key in keys:
+                if key in entry:
+                    entry[key] = duration(entry[key], (*path, section, key), locate)
+            result[section] = entry
+    if "labels" in result:
+        result["labels"] = string_mapping(result["labels"], (*path, "labels"), locate)
+    resources = dict(result.get("resources") or {})
+    for kind in ("limits", "reservations"):
+        if isinstance(resources.get(kind), dict):
+            entry = dict(resources[kind])
+            if "memory" in entry:
+                entry["memory"] = byte_size(
+                    entry["memory"], (*path, "resources", kind, "memory"), locate
+                )
+            if "cpus" in entry:
+                entry["cpus"] = cpus(entry["cpus"], (*path, "resources", kind, "cpus"), locate)
+            resources[kind] = entry
+    result["resources"] = resources
+    result.setdefault("placement", {})
+    return result
+
+
+def cpus(value: t.Any, path: KeyPath, locate: Locate) -> float | int:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value
+    try:
+        number = float(value)
+    except ValueError:
+        raise ComposeError(
+            "invalid number of CPUs", location=locate(path), key_path=path, hint="write it like 0.5"
+        ) from None
+    return int(number) if number.is_integer() and "." not in str(value) else number
