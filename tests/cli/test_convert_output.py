@@ -96,7 +96,7 @@ def test_namespace_on_every_object(runner: CliRunner) -> None:
 
 
 def test_project_name_option(runner: CliRunner) -> None:
-    result = runner.invoke(cli, ["convert", "-q", "-f", str(LAMP), "-p", "Shop_1"])
+    result = runner.invoke(cli, ["convert", "-q", "-f", str(LAMP), "-p", "shop_1"])
     assert result.exit_code == 0, result.stderr
     labels = next(yaml.safe_load_all(result.stdout))["metadata"]["labels"]
     assert labels["app.kubernetes.io/part-of"] == "shop_1"

@@ -236,6 +236,7 @@ def test_failed_apply_prunes_nothing(cluster: Cluster, tmp_path: Path) -> None:
     assert kompile(cluster, "apply", "-q", "-f", str(first)).exit_code == 0
     data = yaml.safe_load(LAMP_TEXT)
     del data["services"]["db"]
+    del data["services"]["web"]["depends_on"]
     second = write_project(tmp_path / "lamp-stack", yaml.safe_dump(data))
     cluster.server.fail_next(10, method="PATCH", path="/services/web$", status=500)
     result = kompile(cluster, "apply", "-q", "--prune", "-f", str(second))

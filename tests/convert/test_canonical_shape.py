@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import typing as t
 from pathlib import Path
 
 import pytest
@@ -42,7 +43,18 @@ def canonical_services(compose: Path) -> dict[str, dict[str, object]]:
         text=True,
         check=True,
     ).stdout
-    return dict(json.loads(output)["services"])
+    return dict(unescape(json.loads(output)["services"]))
+
+
+def unescape(value: t.Any) -> t.Any:
+    """Undo the ``$$`` escaping that ``config`` applies to every literal ``$`` it prints."""
+    if isinstance(value, str):
+        return value.replace("$$", "$")
+    if isinstance(value, dict):
+        return {key: unescape(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [unescape(item) for item in value]
+    return value
 
 
 @pytest.mark.skipif(not DOCKER_COMPOSE.exists(), reason="docker-compose is not installed")

@@ -16,10 +16,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-from click.testing import CliRunner
-
-from kompile.cli import cli
 from tests.convert.helpers import Converted, convert
 
 DOCKER_COMPOSE = shutil.which("docker-compose", path=str(Path(sys.executable).parent))
@@ -53,12 +49,6 @@ def compose_environment(project: Path, service: str) -> dict[str, str]:
     return dict(json.loads(output)["services"][service]["environment"])
 
 
-def skip_unless_reader_resolves_env_files(project: Path) -> None:
-    output = CliRunner().invoke(cli, ["config", "-f", str(project / "compose.yaml")]).stdout
-    if "env_file" in output:
-        pytest.skip("the compose reader does not resolve env_file into environment yet")
-
-
 def test_two_env_files_with_same_name(tmp_path: Path) -> None:
     for folder, text in (("a", "LEVEL=debug\nONLY_A=1\n"), ("b", "LEVEL=warn\nONLY_B=2\n")):
         (tmp_path / folder).mkdir()
@@ -72,7 +62,6 @@ services:
       OVERRIDE: from-compose
 """
     (tmp_path / "compose.yaml").write_text(compose)
-    skip_unless_reader_resolves_env_files(tmp_path)
     first = convert(tmp_path, compose)
     assert first.exit_code == 0, first.stderr
     expected = compose_environment(tmp_path, "web")
@@ -97,7 +86,6 @@ services:
       - ./.settings/.production/very/deeply/nested/directory/structure/for/config/.env
 """
     (tmp_path / "compose.yaml").write_text(compose)
-    skip_unless_reader_resolves_env_files(tmp_path)
     result = convert(tmp_path, compose)
     assert result.exit_code == 0, result.stderr
     assert effective_environment(result, "frontend") == compose_environment(tmp_path, "frontend")

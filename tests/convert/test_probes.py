@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kompile.errors import ConversionError
+from kompile.errors import ConversionError, KompileError
 from tests.convert.conftest import ConvertText
 
 
@@ -168,5 +168,5 @@ services:
     image: web:1
     healthcheck: {test: ["CMD", "true"], interval: soon}
 """
-    with pytest.raises(ConversionError, match=r"healthcheck\.interval"):
+    with pytest.raises(KompileError, match=r"healthcheck\.interval"):
         convert_text(text)

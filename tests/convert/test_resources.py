@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kompile.errors import ConversionError
+from kompile.errors import ConversionError, KompileError
 from tests.convert.conftest import ConvertText
 
 UNITS_CASE = """
@@ -133,5 +133,5 @@ services:
     image: app:1
     deploy: {resources: {limits: {memory: lots}}}
 """
-    with pytest.raises(ConversionError, match=r"compose.yaml:\d+.*limits.memory"):
+    with pytest.raises(KompileError, match=r"compose.yaml:\d+.*limits.memory"):
         convert_text(text)
