@@ -126,6 +126,27 @@ def cli() -> None:
     is_flag=True,
     help="Keep secret-looking variables as plain env values instead of moving them to Secrets.",
 )
+@click.option(
+    "--secrets",
+    "secrets_mode",
+    type=click.Choice(["secret", "external", "placeholder"]),
+    default="secret",
+    show_default=True,
+    help="Where secret values go: a Secret, an ExternalSecret reading a secret store, "
+    "or a Secret with empty values to fill in.",
+)
+@click.option(
+    "--secret-store",
+    metavar="NAME",
+    help="Secret store that ExternalSecrets read from (needed by --secrets external).",
+)
+@click.option(
+    "--secret-store-kind",
+    type=click.Choice(["SecretStore", "ClusterSecretStore"]),
+    default="SecretStore",
+    show_default=True,
+    help="Kind of the secret store named by --secret-store.",
+)
 def convert(
     files: tuple[str, ...],
     project_name: str | None,
@@ -139,6 +160,9 @@ def convert(
     output: str,
     output_format: str | None,
     no_detect_secrets: bool,
+    secrets_mode: str,
+    secret_store: str | None,
+    secret_store_kind: str,
 ) -> None:
     """Write the Kubernetes manifests of a compose project."""
     from kompile.convert.context import ConvertOptions
@@ -150,6 +174,9 @@ def convert(
         namespace=namespace,
         create_namespace=create_namespace,
         detect_secrets=not no_detect_secrets,
+        secrets_mode=secrets_mode,
+        secret_store=secret_store,
+        secret_store_kind=secret_store_kind,
     )
     objects = convert_project(project, options, diagnostics)
     report(diagnostics, quiet)
@@ -184,14 +211,18 @@ def config(
     strict: bool,
     output_format: str,
 ) -> None:
-    """Print the project as kompile reads it, in Docker Compose's config shape."""
+    """Print the project as kompile reads it, in Docker Compose's config shape.
+
+    The values of secret variables are masked, as convert would move them to Secrets.
+    """
     import json
 
+    from kompile.convert.secrets import masked_config
     from kompile.output.manifests import dump_yaml
 
     project, diagnostics = load(files, project_name, project_directory, profiles, env_files, strict)
     report(diagnostics, quiet)
-    document = project.to_config()
+    document = masked_config(project)
     if output_format == "json":
         click.echo(json.dumps(document, indent=2, ensure_ascii=False))
     else:

@@ -19,6 +19,9 @@ class ConvertOptions:
     namespace: str | None = None
     create_namespace: bool = False
     detect_secrets: bool = True
+    secrets_mode: str = "secret"  # secret, external or placeholder
+    secret_store: str | None = None  # SecretStore name, only with secrets_mode "external"
+    secret_store_kind: str = "SecretStore"  # or ClusterSecretStore
 
 
 @dataclass

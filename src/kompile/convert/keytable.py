@@ -21,7 +21,7 @@ class KeyMapping:
     note: str = ""  # the warning or the rule, when there is one
 
 
-TABLE_MODULES: tuple[str, ...] = ()
+TABLE_MODULES: tuple[str, ...] = ("kompile.convert.secrets",)
 
 
 def key_mappings() -> list[KeyMapping]:

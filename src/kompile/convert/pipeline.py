@@ -18,6 +18,7 @@ KIND_ORDER = (
     "Namespace",
     "ServiceAccount",
     "Secret",
+    "ExternalSecret",
     "ConfigMap",
     "PersistentVolumeClaim",
     "Service",
@@ -50,6 +51,7 @@ def convert_project(
 ) -> list[Manifest]:
     """Return the Kubernetes objects for every active service of ``project``."""
     extensions.validate_project(project)
+    secrets.check_options(options)
     context = Context(project, options, diagnostics)
     storage = StoragePlan(context)
     objects: list[Manifest] = []
@@ -73,11 +75,10 @@ def convert_project(
                 key_path=("services", name),
                 hint="build and push the image, then set image: to its name",
             )
-        env, secret = secrets.split_environment(context, name, service.get("environment") or {})
+        env, secret_objects = secrets.split_environment(context, name, service)
         pod_storage = storage.pod_storage(name, service)
         objects.append(workloads.deployment(context, name, service, env, pod_storage))
         objects.append(services.service_manifest(context, name, service))
-        if secret is not None:
-            objects.append(secret)
+        objects.extend(secret_objects)
     objects.extend(storage.claims())
     return sort_objects(objects)
