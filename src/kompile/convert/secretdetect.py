@@ -2,7 +2,8 @@
 
 Names are split into words on ``_``, ``-``, ``.`` and camelCase humps, so ``DB_PASS`` and
 ``dbPass`` contain the word ``PASS`` while ``PASSENGER`` does not. A name is secret when a
-word is a secret word (``PASSWORD``, ``TOKEN``, ``AUTH``, ``SALT``, ...), when two adjacent
+word is a secret word (``PASSWORD``, ``TOKEN``, ``AUTH``, ``SALT``, ...) or ends in a long
+one (``PGPASSWORD``), when two adjacent
 words form a secret pair (``API_KEY``, ``SIGNING_KEY``), or when it ends in ``KEY`` after a
 word that does not make the key public or a plain lookup key (``RAILS_MASTER_KEY`` yes,
 ``STRIPE_PUBLISHABLE_KEY`` and ``CACHE_KEY`` no). A name stays plain when a setting word
@@ -12,8 +13,9 @@ it contains ``PUBLIC``.
 
 Values are secret when they carry a password in a URL or connection string, a PEM private
 key, a JWT, a token of a well-known format, or a long high-entropy string. Empty values,
-a lone ``${VAR}`` reference, booleans, numbers of at most four digits, public keys and
-certificates are never secret, whatever the name says.
+a lone ``${VAR}`` reference, booleans, numbers of at most four digits, absolute file paths
+(``GOOGLE_APPLICATION_CREDENTIALS=/run/secrets/gcp.json``), public keys and certificates
+are never secret, whatever the name says.
 
 NOTE: detect-secrets was evaluated and not used. Importing it takes about 130 ms (it
 loads ``requests`` for key verification), which doubles the start-up of ``kompile
@@ -141,6 +143,9 @@ SETTING_WORDS = frozenset(
         "EMAIL",
     }
 )
+# Secret words long enough to be found at the end of a word without a separator, such as
+# libpq's PGPASSWORD; no common word ends in one of them.
+SECRET_SUFFIXES = ("PASSWORD", "PASSWD", "SECRET", "TOKEN", "APIKEY")
 QUANTITY_WORDS = frozenset({"MIN", "MAX", "NUM", "COUNT"})
 # Names that contain a secret word but are well-known plain variables.
 PLAIN_NAMES = frozenset({"PWD", "OLDPWD"})
@@ -170,6 +175,7 @@ _REFERENCE = re.compile(
 )
 _BOOLEAN = frozenset({"true", "false", "yes", "no", "on", "off", "y", "n"})
 _SMALL_NUMBER = re.compile(r"[+-]?[0-9]{1,4}(?:\.[0-9]{1,4})?")
+_ABSOLUTE_PATH = re.compile(r"(?:/[\w.@-]+)+/?")
 
 # scheme://user:password@host; the user may be empty, the password may not.
 _URL_PASSWORD = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://(?P<user>[^/\s:@]*):(?P<password>[^@\s/]+)@")
@@ -249,7 +255,11 @@ def name_words(name: str) -> list[str]:
 
 def _secret_spans(words: list[str]) -> list[tuple[int, int]]:
     """Return the (first, last) word indexes of every secret word or pair in ``words``."""
-    spans = [(index, index) for index, word in enumerate(words) if word in SECRET_WORDS]
+    spans = [
+        (index, index)
+        for index, word in enumerate(words)
+        if word in SECRET_WORDS or word.endswith(SECRET_SUFFIXES)
+    ]
     spans += [
         (index, index + 1) for index, pair in enumerate(pairwise(words)) if pair in SECRET_PAIRS
     ]
@@ -276,7 +286,7 @@ def is_secret_name(name: str) -> bool:
 
 
 def is_plain_value(value: str) -> bool:
-    """Return True for values that are never secret: empty, a lone reference, flags, counts."""
+    """Return True for values that are never secret: empty, a reference, flags, counts, paths."""
     text = value.strip()
     if not text:
         return True
@@ -284,7 +294,7 @@ def is_plain_value(value: str) -> bool:
         return True
     if text.lower() in _BOOLEAN:
         return True
-    return bool(_SMALL_NUMBER.fullmatch(text))
+    return bool(_SMALL_NUMBER.fullmatch(text) or _ABSOLUTE_PATH.fullmatch(text))
 
 
 def is_public_material(value: str) -> bool:
