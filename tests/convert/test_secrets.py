@@ -318,3 +318,42 @@ def test_service_keys_registered() -> None:
 def test_environment_row_in_table() -> None:
     keys = [row.key for row in keytable.key_mappings()]
     assert "services.*.environment" in keys
+
+
+GOLDEN = Path(__file__).resolve().parents[2] / "golden"
+
+
+def test_golden_external_secrets_valid() -> None:
+    found = [
+        doc
+        for path in sorted(GOLDEN.glob("*/manifests.yaml"))
+        for doc in yaml.safe_load_all(path.read_text())
+        if doc["kind"] == "ExternalSecret"
+    ]
+    assert len(found) >= 2
+    for doc in found:
+        assert external_secret_errors(doc) == []
+
+
+def test_shape_check_finds_errors() -> None:
+    bad = {
+        "apiVersion": "external-secrets.io/v1",
+        "kind": "ExternalSecret",
+        "metadata": {"name": "Bad_Name"},
+        "spec": {
+            "refreshInterval": "hourly",
+            "secretStoreRef": {"name": "vault", "kind": "Vault"},
+            "target": {"name": "db-env", "creationPolicy": "Always"},
+            "data": [{"secretKey": "A", "remoteRef": {"path": "x"}}],
+            "extra": True,
+        },
+    }
+    errors = external_secret_errors(bad)
+    assert len(errors) == 7
+    assert ".metadata.name: does not match" in errors[0]
+    assert ".spec.refreshInterval: does not match" in errors[1]
+    assert ".spec.secretStoreRef.kind: not one of ['ClusterSecretStore', 'SecretStore']" in errors
+    assert ".spec.target.creationPolicy: not one of ['Merge', 'None', 'Orphan', 'Owner']" in errors
+    assert ".spec.data[0].remoteRef: missing key" in errors
+    assert ".spec.data[0].remoteRef: unknown field path" in errors
+    assert ".spec: unknown field extra" in errors
