@@ -28,7 +28,7 @@ import yaml
 from kompile.compose.model import Project
 from kompile.convert import externalsecrets
 from kompile.convert.context import Context, ConvertOptions, Manifest
-from kompile.convert.extensions import EXTENSION, extension
+from kompile.convert.extensions import EXTENSION, extension, validate_project
 from kompile.convert.keytable import KeyMapping
 from kompile.convert.secretdetect import classify
 from kompile.diagnostics import Diagnostics
@@ -244,7 +244,12 @@ def split_environment(
 
 
 def masked_config(project: Project) -> dict[str, t.Any]:
-    """Return ``project.to_config()`` with the value of every secret variable masked."""
+    """Return ``project.to_config()`` with the value of every secret variable masked.
+
+    Unknown ``x-kompile`` keys are rejected as convert rejects them, because a misspelt
+    ``secrets`` list would otherwise print the values it was meant to hide.
+    """
+    validate_project(project)
     # Warnings about the x-kompile lists belong to convert, so they are dropped here.
     context = Context(project, ConvertOptions(), Diagnostics())
     config = project.to_config()
