@@ -78,7 +78,7 @@ class Case:
     name: str
     folder: Path
     flags: list[str] = field(default_factory=list)
-    secrets: set[str] = field(default_factory=set)
+    secrets: set[str] = field(default_factory=set, repr=False)
 
 
 def golden_cases() -> list[Case]:

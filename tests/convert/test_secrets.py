@@ -67,7 +67,8 @@ def test_secret_mode_moves_values(runner: CliRunner, tmp_path: Path) -> None:
     assert secret["type"] == "Opaque"
     assert sorted(secret["data"]) == ["MYSQL_PASSWORD", "MYSQL_ROOT_PASSWORD"]
     decoded = base64.b64decode(secret["data"]["MYSQL_ROOT_PASSWORD"]).decode()
-    assert decoded == ROOT_PW
+    matches = decoded == ROOT_PW
+    assert matches
     assert "stringData" not in secret
 
 
@@ -83,61 +84,75 @@ def test_secret_mode_keeps_env_order(runner: CliRunner, tmp_path: Path) -> None:
 def test_secret_mode_reports_names_only(runner: CliRunner, tmp_path: Path) -> None:
     result = convert(runner, tmp_path, COMPOSE)
     expected = "db: 2 variables moved to Secret db-env: MYSQL_PASSWORD, MYSQL_ROOT_PASSWORD"
-    assert expected in result.stderr.splitlines()
-    assert not leaks(result.stderr)
+    reported = expected in result.stderr.splitlines()
+    leaked = leaks(result.stderr)
+    assert reported
+    assert not leaked
 
 
 def test_secret_values_only_in_secret(runner: CliRunner, tmp_path: Path) -> None:
     result = convert(runner, tmp_path, COMPOSE)
     others = [doc for doc in documents(result) if doc["kind"] != "Secret"]
-    assert not leaks(yaml.safe_dump_all(others))
+    leaked = leaks(yaml.safe_dump_all(others))
+    assert not leaked
 
 
 def test_placeholder_mode_empty_values(runner: CliRunner, tmp_path: Path) -> None:
     result = convert(runner, tmp_path, COMPOSE, "--secrets", "placeholder")
     assert result.exit_code == 0
     [secret] = by_kind(result, "Secret")
-    assert secret["stringData"] == {"MYSQL_PASSWORD": "", "MYSQL_ROOT_PASSWORD": ""}
+    keys = sorted(secret["stringData"])
+    empty = all(value == "" for value in secret["stringData"].values())
+    leaked_out, leaked_err = leaks(result.stdout), leaks(result.stderr)
+    assert keys == ["MYSQL_PASSWORD", "MYSQL_ROOT_PASSWORD"]
+    assert empty
     assert "data" not in secret
-    assert not leaks(result.stdout)
-    assert not leaks(result.stderr)
+    assert not leaked_out
+    assert not leaked_err
 
 
 def test_placeholder_mode_warns_keys(runner: CliRunner, tmp_path: Path) -> None:
     result = convert(runner, tmp_path, COMPOSE, "--secrets", "placeholder")
     warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
-    assert warnings == [
+    expected = [
         "warning: service 'db', environment: Secret db-env has empty placeholder values; "
         "fill in MYSQL_PASSWORD, MYSQL_ROOT_PASSWORD before applying"
     ]
+    matches = warnings == expected
+    assert matches
 
 
 def test_placeholder_mode_strict_fails(runner: CliRunner, tmp_path: Path) -> None:
     result = convert(runner, tmp_path, COMPOSE, "--secrets", "placeholder", "--strict")
     assert result.exit_code == 2
-    assert "placeholder" in result.stderr
+    named = "placeholder" in result.stderr
+    assert named
 
 
 def test_external_mode_output(runner: CliRunner, tmp_path: Path) -> None:
     args = ("--secrets", "external", "--secret-store", "vault")
     result = convert(runner, tmp_path, COMPOSE, *args, "--secret-store-kind", "ClusterSecretStore")
     assert result.exit_code == 0
-    assert by_kind(result, "Secret") == []
+    secret_count = len(by_kind(result, "Secret"))
+    assert secret_count == 0
     [external] = by_kind(result, "ExternalSecret")
     assert external_secret_errors(external) == []
     spec = external["spec"]
     assert spec["secretStoreRef"] == {"name": "vault", "kind": "ClusterSecretStore"}
     assert spec["target"] == {"name": "db-env", "creationPolicy": "Owner"}
-    assert spec["data"] == [
+    expected = [
         {"secretKey": "MYSQL_PASSWORD", "remoteRef": {"key": "shop/db/MYSQL_PASSWORD"}},
         {"secretKey": "MYSQL_ROOT_PASSWORD", "remoteRef": {"key": "shop/db/MYSQL_ROOT_PASSWORD"}},
     ]
+    matches = spec["data"] == expected
+    assert matches
 
 
 def test_external_mode_no_values(runner: CliRunner, tmp_path: Path) -> None:
     result = convert(runner, tmp_path, COMPOSE, "--secrets", "external", "--secret-store", "aws")
-    assert not leaks(result.stdout)
-    assert not leaks(result.stderr)
+    leaked_out, leaked_err = leaks(result.stdout), leaks(result.stderr)
+    assert not leaked_out
+    assert not leaked_err
 
 
 def test_external_mode_env_refers_target(runner: CliRunner, tmp_path: Path) -> None:
@@ -149,14 +164,15 @@ def test_external_mode_env_refers_target(runner: CliRunner, tmp_path: Path) -> N
 def test_external_mode_lists_remote_keys(runner: CliRunner, tmp_path: Path) -> None:
     result = convert(runner, tmp_path, COMPOSE, "--secrets", "external", "--secret-store", "aws")
     lines = result.stderr.splitlines()
-    assert (
-        "db: 2 variables moved to ExternalSecret db-env: MYSQL_PASSWORD, MYSQL_ROOT_PASSWORD"
-        in lines
+    moved = "db: 2 variables moved to ExternalSecret db-env: MYSQL_PASSWORD, MYSQL_ROOT_PASSWORD"
+    keys = (
+        "db: create these keys in SecretStore aws: "
+        "shop/db/MYSQL_PASSWORD, shop/db/MYSQL_ROOT_PASSWORD"
     )
-    assert (
-        "db: create these keys in SecretStore aws: shop/db/MYSQL_PASSWORD, "
-        "shop/db/MYSQL_ROOT_PASSWORD" in lines
-    )
+    reported_moved = moved in lines
+    reported_keys = keys in lines
+    assert reported_moved
+    assert reported_keys
 
 
 def test_external_secret_after_secret(runner: CliRunner, tmp_path: Path) -> None:
@@ -182,14 +198,18 @@ def test_secret_option_errors(
 ) -> None:
     result = convert(runner, tmp_path, COMPOSE, *args)
     assert result.exit_code == 2
-    assert message in result.stderr
-    assert result.stdout == ""
+    named = message in result.stderr
+    empty = result.stdout == ""
+    assert named
+    assert empty
 
 
 def test_no_detect_keeps_plain_values(runner: CliRunner, tmp_path: Path) -> None:
     result = convert(runner, tmp_path, COMPOSE, "--no-detect-secrets")
-    assert by_kind(result, "Secret") == []
-    assert container_env(result)[0] == {"name": "MYSQL_ROOT_PASSWORD", "value": ROOT_PW}
+    secret_count = len(by_kind(result, "Secret"))
+    plain = container_env(result)[0] == {"name": "MYSQL_ROOT_PASSWORD", "value": ROOT_PW}
+    assert secret_count == 0
+    assert plain
 
 
 OVERRIDES = f"""
@@ -229,21 +249,25 @@ def test_override_unknown_name_warns(runner: CliRunner, tmp_path: Path) -> None:
     expected = (
         "warning: service 'app', x-kompile.secrets: LICENCE_SEAT not in the service's environment"
     )
-    assert expected in result.stderr.splitlines()
+    warned = expected in result.stderr.splitlines()
+    assert warned
 
 
 def test_override_in_both_lists_fails(runner: CliRunner, tmp_path: Path) -> None:
     text = OVERRIDES.replace("[DEBUG_TOKEN]", "[DEBUG_TOKEN, LICENSE_SEAT]")
     result = convert(runner, tmp_path, text)
     assert result.exit_code == 2
-    assert "LICENSE_SEAT listed both as secret and as not secret" in result.stderr
+    named = "LICENSE_SEAT listed both as secret and as not secret" in result.stderr
+    assert named
 
 
 def test_override_wrong_type_fails(runner: CliRunner, tmp_path: Path) -> None:
     result = convert(runner, tmp_path, OVERRIDES.replace("[LICENSE_SEAT]", "LICENSE_SEAT"))
     assert result.exit_code == 2
-    assert "services.app.x-kompile.secrets: must be a list of variable names" in result.stderr
-    assert "compose.yaml:" in result.stderr
+    named = "services.app.x-kompile.secrets: must be a list of variable names" in result.stderr
+    located = "compose.yaml:" in result.stderr
+    assert named
+    assert located
 
 
 @pytest.mark.parametrize(
@@ -266,7 +290,7 @@ services:
       OTHER: plain
 """
     result = convert(runner, tmp_path, text, "-q")
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == 0
     assert secret_keys(result) == ["LICENSE_SEAT", "OTHER"]
 
 
@@ -282,31 +306,36 @@ services:
 """
     result = convert(runner, tmp_path, text)
     assert result.exit_code == 2
-    assert "katenary.v3/secrets: must be a list of variable names" in result.stderr
+    named = "katenary.v3/secrets: must be a list of variable names" in result.stderr
+    assert named
 
 
 def test_unset_variable_stays_out(runner: CliRunner, tmp_path: Path) -> None:
     text = "services:\n  app:\n    image: a\n    environment: [DB_PASSWORD]\n"
     result = convert(runner, tmp_path, text)
+    secret_count = len(by_kind(result, "Secret"))
     assert result.exit_code == 0
-    assert by_kind(result, "Secret") == []
+    assert secret_count == 0
 
 
 def test_value_detection_moves_url(runner: CliRunner, tmp_path: Path) -> None:
     url = f"postgres://shop:{USER_PW}@db/shop"
     text = f"services:\n  app:\n    image: a\n    environment:\n      DATABASE_URL: {url}\n"
     result = convert(runner, tmp_path, text)
+    leaked = leaks(result.stderr)
     assert secret_keys(result) == ["DATABASE_URL"]
-    assert not leaks(result.stderr)
+    assert not leaked
 
 
 def test_config_masks_secret_values(runner: CliRunner, tmp_path: Path) -> None:
     (tmp_path / "compose.yaml").write_text(COMPOSE)
     result = runner.invoke(cli, ["config", "-f", str(tmp_path / "compose.yaml")])
     assert result.exit_code == 0
-    assert not leaks(result.stdout)
+    leaked = leaks(result.stdout)
     environment = yaml.safe_load(result.stdout)["services"]["db"]["environment"]
-    assert environment["MYSQL_ROOT_PASSWORD"] == "********"
+    masked = environment["MYSQL_ROOT_PASSWORD"] == "********"
+    assert not leaked
+    assert masked
     assert environment["MYSQL_DATABASE"] == "shop"
 
 
