@@ -30,8 +30,8 @@ from tests.convert import fakesecrets as fake
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 
 URL_PASSWORD = "kompile-fake-url-pw-4Rt"
-# One service with a secret in every form the detector knows, one without, and the
-# values that must never leave the Secret.
+# The secret values of the leak fixture: one service has a secret in every form the
+# detector finds, the other has none. These values must never leave the Secret.
 LEAK_FIXTURE_VALUES = {
     "MYSQL_ROOT_PASSWORD": fake.PASSWORD,
     "DATABASE_URL": f"postgres://app:{URL_PASSWORD}@db:5432/app",
@@ -104,7 +104,7 @@ def secret_forms(values: t.Iterable[str]) -> set[str]:
 
 @dataclass
 class Run:
-    """What one command printed; the texts stay out of the repr, so failures never show them."""
+    """The output of one command. The texts stay out of the repr, so failures never show them."""
 
     exit_code: int
     stdout: str = field(repr=False)
@@ -167,8 +167,8 @@ def without_secret_objects(text: str) -> tuple[str, bool]:
     documents = parse_manifests(text)
     if documents is None:
         return text, False
-    kept = [doc for doc in documents if doc["kind"] != "Secret"]
-    return json.dumps(kept), len(kept) != len(documents)
+    remaining = [doc for doc in documents if doc["kind"] != "Secret"]
+    return json.dumps(remaining), len(remaining) != len(documents)
 
 
 def leaked_in(text: str, forms: set[str]) -> int:

@@ -1,9 +1,9 @@
 """The shape of an ExternalSecret of external-secrets.io/v1, written out field by field.
 
-kubernetes-validate has no schemas for custom resources, so this module lists the v1
-fields from the External Secrets Operator API reference (ExternalSecretSpec and the types
-it uses) and checks objects against them: no unknown field, required fields present,
-values of the right type or enum.
+kubernetes-validate has no schemas for custom resources. This module therefore lists the
+v1 fields of the External Secrets Operator API reference (ExternalSecretSpec and the
+types it uses). The check rejects unknown fields, missing required fields and values of
+the wrong type or outside an enum.
 """
 
 from __future__ import annotations

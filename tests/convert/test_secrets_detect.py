@@ -78,7 +78,7 @@ TABLE: list[tuple[str, str, bool]] = [
     ("JWT_SIGNING_KEY", PW, True),
     ("DATA_ENCRYPTION_KEY", PW, True),
     ("N8N_ENCRYPTION_KEY", PW, True),
-    # Secrets by value, under names that say nothing.
+    # Secrets by value, under names that do not look secret.
     ("DATABASE_URL", "postgres://app:" + PW + "@db:5432/app", True),
     ("REDIS_URL", "redis://:" + PW + "@redis:6379/0", True),
     ("CELERY_BROKER_URL", "amqp://worker:" + PW + "@rabbit:5672//", True),

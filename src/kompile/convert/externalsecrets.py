@@ -1,9 +1,9 @@
 """ExternalSecret objects of the External Secrets Operator (external-secrets.io/v1).
 
-With ``--secrets external`` a service's secret variables are not written anywhere. An
-ExternalSecret named like the Secret it replaces (``<service>-env``) tells the operator
-to read each variable from the store named by ``--secret-store`` and to create that
-Secret, owned by the ExternalSecret. Each variable is read from the remote key
+With ``--secrets external`` a service's secret variables are not written anywhere.
+Instead, an ExternalSecret named like the Secret it replaces (``<service>-env``) makes
+the operator read each variable from the store named by ``--secret-store`` and create
+that Secret, owned by the ExternalSecret. Each variable is read from the remote key
 ``<project>/<service>/<VAR>``, which must hold the value as plain text; kompile lists the
 keys to create on stderr.
 """
@@ -20,7 +20,7 @@ REFRESH_INTERVAL = "1h"
 
 
 def remote_key(project_name: str, service_name: str, variable: str) -> str:
-    """Return the key in the secret store that holds one variable's value."""
+    """Return the key in the secret store that contains one variable's value."""
     return f"{project_name}/{service_name}/{variable}"
 
 

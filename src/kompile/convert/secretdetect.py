@@ -1,4 +1,4 @@
-"""Decide whether an environment variable holds a secret, from its name and its value.
+"""Decide whether an environment variable contains a secret, from its name and its value.
 
 Names are split into words on ``_``, ``-``, ``.`` and camelCase humps, so ``DB_PASS`` and
 ``dbPass`` contain the word ``PASS`` while ``PASSENGER`` does not. A name is secret when a
@@ -149,7 +149,7 @@ SECRET_SUFFIXES = ("PASSWORD", "PASSWD", "SECRET", "TOKEN", "APIKEY")
 QUANTITY_WORDS = frozenset({"MIN", "MAX", "NUM", "COUNT"})
 # Names that contain a secret word but are well-known plain variables.
 PLAIN_NAMES = frozenset({"PWD", "OLDPWD"})
-# Name words that say the value is an identifier or a checksum, whose randomness is normal.
+# Name words that mark the value as an identifier or a checksum, which look random anyway.
 IDENTIFIER_WORDS = frozenset(
     {
         "ID",
@@ -231,8 +231,8 @@ MIN_RANDOM_ENTROPY = 3.6
 MIN_RANDOM_HEX_ENTROPY = 3.0
 # Share of neighbouring characters that change class (upper, lower, digit, other). Random
 # base62 changes class about 62% of the time, camelCase words about 25%. A random value
-# must also contain a letter and a digit, which 3% of random 20-character base62 strings
-# lack; requiring both keeps digit-free camelCase phrases out.
+# must also contain a letter and a digit. This keeps digit-free camelCase phrases out,
+# but it also misses the 3% of random 20-character base62 strings that have no digit.
 MIN_RANDOM_CLASS_CHANGES = 0.35
 # Share of characters other than letters and digits, after base64 padding. Base64 of
 # random bytes has about 3%, kebab-case names have far more. A dot never occurs in the

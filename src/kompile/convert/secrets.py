@@ -117,6 +117,7 @@ def _listed_names(
     project = context.project
     path: KeyPath = ("services", service_name)
     choices = extension(project, service, path)
+
     listed: dict[str, list[str]] = {
         "secrets": _katenary_names(project, service_name, service),
         "not-secrets": [],
@@ -124,6 +125,7 @@ def _listed_names(
     for key in listed:
         if key in choices:
             listed[key] += _name_list(project, choices[key], (*path, EXTENSION, key))
+
     secret, plain = set(listed["secrets"]), set(listed["not-secrets"])
     both = secret & plain
     if both:
@@ -134,6 +136,7 @@ def _listed_names(
             key_path=where,
             hint="remove each name from one of the two lists",
         )
+
     environment = service.get("environment") or {}
     for key, names in listed.items():
         unknown = sorted(set(names) - set(environment))
