@@ -8,7 +8,7 @@ output is the same on every run.
 from __future__ import annotations
 
 from kompile.compose.model import Project
-from kompile.convert import extensions, secrets, services, workloads
+from kompile.convert import extensions, inlinesecrets, secrets, services, workloads
 from kompile.convert.context import Context, ConvertOptions, Manifest
 from kompile.convert.storage import StoragePlan
 from kompile.diagnostics import Diagnostics
@@ -76,9 +76,11 @@ def convert_project(
                 hint="build and push the image, then set image: to its name",
             )
         env, secret_objects = secrets.split_environment(context, name, service)
+        inlinesecrets.warn_inline_secrets(context, name, service)
         pod_storage = storage.pod_storage(name, service)
         objects.append(workloads.deployment(context, name, service, env, pod_storage))
         objects.append(services.service_manifest(context, name, service))
         objects.extend(secret_objects)
     objects.extend(storage.claims())
+    secrets.check_config_maps(context, objects)
     return sort_objects(objects)

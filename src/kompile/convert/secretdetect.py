@@ -51,6 +51,9 @@ SECRET_WORDS = frozenset(
         "AUTH",
         "SALT",
         "PRIVATEKEY",
+        # Redis's options for its own password and its primary's.
+        "REQUIREPASS",
+        "MASTERAUTH",
     }
 )
 SECRET_PAIRS = frozenset(

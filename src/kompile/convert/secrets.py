@@ -246,6 +246,41 @@ def split_environment(
     return env, objects
 
 
+def check_config_maps(context: Context, objects: list[Manifest]) -> None:
+    """Keep the values of secret variables out of ConfigMaps.
+
+    A ConfigMap entry that equals a secret value can only come from a mapper that copied
+    an environment variable, which is a bug, so it raises. A value found inside a longer
+    entry, such as a configuration file from ``configs``, is the user's content and gets
+    a warning.
+    """
+    owners: dict[str, tuple[str, str]] = {}
+    for service_name, service in context.project.services.items():
+        environment = service.get("environment") or {}
+        for variable in secret_variables(context, service_name, service):
+            if environment[variable]:
+                owners[environment[variable]] = (service_name, variable)
+    for obj in objects:
+        if obj["kind"] != "ConfigMap":
+            continue
+        for key, text in (obj.get("data") or {}).items():
+            for value, (service_name, variable) in owners.items():
+                if value not in text:
+                    continue
+                message = (
+                    f"ConfigMap {obj['metadata']['name']} key {key} contains the value of "
+                    f"the secret variable {variable}"
+                )
+                if text == value:
+                    raise ConversionError(
+                        f"service {service_name!r}: {message}",
+                        hint="report this as a bug in kompile",
+                    )
+                context.diagnostics.warn(
+                    f"{message}; mount that file from a Secret instead", service=service_name
+                )
+
+
 def masked_config(project: Project) -> dict[str, t.Any]:
     """Return ``project.to_config()`` with the value of every secret variable masked.
 
