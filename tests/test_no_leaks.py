@@ -225,8 +225,14 @@ def default_mode_secrets(run_kompile: t.Callable[..., Run], case: Case) -> set[s
     assert exit_code == 0
     values = set()
     for doc in parse_manifests(result.stdout) or []:
-        if doc["kind"] == "Secret":
-            values.update(base64.b64decode(v).decode() for v in (doc.get("data") or {}).values())
+        if doc["kind"] != "Secret":
+            continue
+        values.update((doc.get("stringData") or {}).values())
+        for encoded in (doc.get("data") or {}).values():
+            try:
+                values.add(base64.b64decode(encoded).decode())
+            except UnicodeDecodeError:
+                continue  # Binary file contents cannot appear in text output as they are.
     return values
 
 
