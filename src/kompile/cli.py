@@ -143,9 +143,7 @@ def cli() -> None:
 @click.option(
     "--secret-store-kind",
     type=click.Choice(["SecretStore", "ClusterSecretStore"]),
-    default="SecretStore",
-    show_default=True,
-    help="Kind of the secret store named by --secret-store.",
+    help="Kind of the secret store named by --secret-store (default: SecretStore).",
 )
 def convert(
     files: tuple[str, ...],
@@ -162,7 +160,7 @@ def convert(
     no_detect_secrets: bool,
     secrets_mode: str,
     secret_store: str | None,
-    secret_store_kind: str,
+    secret_store_kind: str | None,
 ) -> None:
     """Write the Kubernetes manifests of a compose project."""
     from kompile.convert.context import ConvertOptions

@@ -187,11 +187,21 @@ def test_external_secret_after_secret(runner: CliRunner, tmp_path: Path) -> None
     ("args", "message"),
     [
         (("--secrets", "external"), "needs the name of a secret store"),
-        (("--secret-store", "vault"), "only used with --secrets external"),
+        (("--secret-store", "vault"), "--secret-store is only used with --secrets external"),
+        (
+            ("--secret-store-kind", "ClusterSecretStore"),
+            "--secret-store-kind is only used with --secrets external",
+        ),
         (("--secrets", "vault"), "Invalid value for '--secrets'"),
         (("--secret-store-kind", "Store"), "Invalid value for '--secret-store-kind'"),
     ],
-    ids=["external-without-store", "store-without-external", "bad-mode", "bad-kind"],
+    ids=[
+        "external-without-store",
+        "store-without-external",
+        "kind-without-external",
+        "bad-mode",
+        "bad-kind",
+    ],
 )
 def test_secret_option_errors(
     args: tuple[str, ...], message: str, runner: CliRunner, tmp_path: Path

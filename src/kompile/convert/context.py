@@ -21,7 +21,7 @@ class ConvertOptions:
     detect_secrets: bool = True
     secrets_mode: str = "secret"  # secret, external or placeholder
     secret_store: str | None = None  # SecretStore name, only with secrets_mode "external"
-    secret_store_kind: str = "SecretStore"  # or ClusterSecretStore
+    secret_store_kind: str | None = None  # SecretStore (when None) or ClusterSecretStore
 
 
 @dataclass

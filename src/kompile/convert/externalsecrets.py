@@ -12,11 +12,16 @@ from __future__ import annotations
 
 import typing as t
 
-from kompile.convert.context import Context, Manifest
+from kompile.convert.context import Context, ConvertOptions, Manifest
 
 API_VERSION = "external-secrets.io/v1"
 # The operator's own default; the Secret follows a changed remote value within this time.
 REFRESH_INTERVAL = "1h"
+
+
+def store_kind(options: ConvertOptions) -> str:
+    """Return the kind of the secret store: SecretStore unless the options name another."""
+    return options.secret_store_kind or "SecretStore"
 
 
 def remote_key(project_name: str, service_name: str, variable: str) -> str:
@@ -36,7 +41,7 @@ def external_secret(
         "metadata": metadata,
         "spec": {
             "refreshInterval": REFRESH_INTERVAL,
-            "secretStoreRef": {"name": options.secret_store, "kind": options.secret_store_kind},
+            "secretStoreRef": {"name": options.secret_store, "kind": store_kind(options)},
             "target": {"name": metadata["name"], "creationPolicy": "Owner"},
             "data": [
                 {

@@ -55,7 +55,7 @@ def check_options(options: ConvertOptions) -> None:
         raise ConversionError(
             f"unknown secrets mode {options.secrets_mode!r}", hint=f"use one of {', '.join(MODES)}"
         )
-    if options.secret_store_kind not in STORE_KINDS:
+    if options.secret_store_kind not in (None, *STORE_KINDS):
         raise ConversionError(
             f"unknown secret store kind {options.secret_store_kind!r}",
             hint=f"use one of {', '.join(STORE_KINDS)}",
@@ -66,10 +66,14 @@ def check_options(options: ConvertOptions) -> None:
             "--secrets external needs the name of a secret store",
             hint="add --secret-store NAME",
         )
-    if not external and options.secret_store:
-        raise ConversionError(
-            "--secret-store is only used with --secrets external", hint="add --secrets external"
-        )
+    for flag, value in (
+        ("--secret-store", options.secret_store),
+        ("--secret-store-kind", options.secret_store_kind),
+    ):
+        if value and not external:
+            raise ConversionError(
+                f"{flag} is only used with --secrets external", hint="add --secrets external"
+            )
 
 
 def secret_name(service_name: str) -> str:
@@ -201,8 +205,9 @@ def _report(context: Context, service_name: str, kind: str, name: str, keys: lis
             externalsecrets.remote_key(context.project.name, service_name, key)
             for key in sorted(keys)
         )
+        kind = externalsecrets.store_kind(options)
         diagnostics.note(
-            f"create these keys in {options.secret_store_kind} {options.secret_store}: {remote}",
+            f"create these keys in {kind} {options.secret_store}: {remote}",
             service=service_name,
         )
 
