@@ -172,6 +172,12 @@ def consistency_errors(
 ) -> list[str]:
     """Return one line per inconsistency among ``objects``; ``external`` may be referenced."""
     emitted = {(obj["kind"], obj["metadata"]["name"]) for obj in objects} | set(external)
+    # An ExternalSecret makes its operator create the Secret named by its target.
+    emitted |= {
+        ("Secret", obj["spec"]["target"]["name"])
+        for obj in objects
+        if obj["kind"] == "ExternalSecret"
+    }
     errors = _name_errors(objects)
     for workload in (obj for obj in objects if obj["kind"] in WORKLOAD_KINDS):
         errors += _pod_errors(workload, emitted)

@@ -158,6 +158,25 @@ def cli() -> None:
     is_flag=True,
     help="Add init containers that wait for each depends_on service to accept connections.",
 )
+@click.option(
+    "--secrets",
+    "secrets_mode",
+    type=click.Choice(["secret", "external", "placeholder"]),
+    default="secret",
+    show_default=True,
+    help="Where secret values go: a Secret, an ExternalSecret reading a secret store, "
+    "or a Secret with empty values to fill in.",
+)
+@click.option(
+    "--secret-store",
+    metavar="NAME",
+    help="Secret store that ExternalSecrets read from (needed by --secrets external).",
+)
+@click.option(
+    "--secret-store-kind",
+    type=click.Choice(["SecretStore", "ClusterSecretStore"]),
+    help="Kind of the secret store named by --secret-store (default: SecretStore).",
+)
 def convert(
     files: tuple[str, ...],
     project_name: str | None,
@@ -176,6 +195,9 @@ def convert(
     bind_mounts: str,
     harden: bool,
     wait_for_dependencies: bool,
+    secrets_mode: str,
+    secret_store: str | None,
+    secret_store_kind: str | None,
 ) -> None:
     """Write the Kubernetes manifests of a compose project."""
     from kompile.convert.context import ConvertOptions
@@ -192,6 +214,9 @@ def convert(
         bind_mounts=bind_mounts,
         harden=harden,
         wait_for_dependencies=wait_for_dependencies,
+        secrets_mode=secrets_mode,
+        secret_store=secret_store,
+        secret_store_kind=secret_store_kind,
     )
     objects = convert_project(project, options, diagnostics)
     report(diagnostics, quiet)
@@ -216,6 +241,11 @@ def convert(
     show_default=True,
     help="Output format.",
 )
+@click.option(
+    "--show-secrets",
+    is_flag=True,
+    help="Print the values of secret variables instead of masking them.",
+)
 def config(
     files: tuple[str, ...],
     project_name: str | None,
@@ -225,17 +255,23 @@ def config(
     quiet: bool,
     strict: bool,
     output_format: str,
+    show_secrets: bool,
 ) -> None:
-    """Print the project as kompile reads it, in Docker Compose's config shape."""
+    """Print the project as kompile reads it, in Docker Compose's config shape.
+
+    The values of secret variables are masked, as convert would move them to Secrets,
+    unless --show-secrets is given.
+    """
     import json
 
+    from kompile.convert.secrets import masked_config
     from kompile.output.manifests import dump_yaml
 
     project, diagnostics = load(
         files, project_name, project_directory, profiles, env_files, strict, require_services=False
     )
     report(diagnostics, quiet)
-    document = project.to_config()
+    document = project.to_config() if show_secrets else masked_config(project)
     if output_format == "json":
         click.echo(json.dumps(document, indent=2, ensure_ascii=False))
     else:

@@ -92,7 +92,16 @@ def _run(command: list[str], case: Case, home: Path) -> Run:
 def _run_both(case: Case, binary: str, home: Path) -> tuple[Run, Run]:
     common = case.args("args")
     reference = _run([binary, *common, "config", "--format", "json"], case, home)
-    command = [sys.executable, "-m", "kompile", "config", "--format", "json", *common]
+    command = [
+        sys.executable,
+        "-m",
+        "kompile",
+        "config",
+        "--format",
+        "json",
+        "--show-secrets",
+        *common,
+    ]
     kompile = _run([*command, *case.args("kompile-args")], case, home)
     return reference, kompile
 

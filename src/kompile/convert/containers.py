@@ -23,7 +23,6 @@ KEY_MAPPINGS = (
     KeyMapping("services.*.entrypoint", "containers[].command", "[] with a command: command"),
     KeyMapping("services.*.command", "containers[].args"),
     KeyMapping("services.*.working_dir", "containers[].workingDir"),
-    KeyMapping("services.*.environment", "containers[].env", "secret names: secretKeyRef"),
     KeyMapping("services.*.tty", "containers[].tty"),
     KeyMapping("services.*.stdin_open", "containers[].stdin"),
     KeyMapping(

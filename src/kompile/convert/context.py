@@ -31,6 +31,9 @@ class ConvertOptions:
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
     harden: bool = False
     wait_for_dependencies: bool = False
+    secrets_mode: str = "secret"  # secret, external or placeholder
+    secret_store: str | None = None  # SecretStore name, only with secrets_mode "external"
+    secret_store_kind: str | None = None  # SecretStore (when None) or ClusterSecretStore
 
 
 @dataclass

@@ -16,7 +16,10 @@ from kompile.errors import ConversionError, KeyPath
 EXTENSION = "x-kompile"
 
 # Key → one-line description, per place where x-kompile may appear.
-SERVICE_KEYS: dict[str, str] = {}
+SERVICE_KEYS: dict[str, str] = {
+    "secrets": "variables to move into the service's Secret, whatever detection finds",
+    "not-secrets": "variables to keep as plain env values, whatever detection finds",
+}
 VOLUME_KEYS: dict[str, str] = {}
 PROJECT_KEYS: dict[str, str] = {}
 

@@ -35,6 +35,7 @@ TABLE_MODULES: tuple[str, ...] = (
     "kompile.convert.resources",
     "kompile.convert.scheduling",
     "kompile.convert.secretfiles",
+    "kompile.convert.secrets",
     "kompile.convert.security",
     "kompile.convert.services",
     "kompile.convert.storage",

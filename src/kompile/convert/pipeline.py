@@ -12,6 +12,7 @@ from kompile.convert import (
     autoscaling,
     extensions,
     ingress,
+    inlinesecrets,
     networkpolicy,
     pods,
     secrets,
@@ -27,6 +28,7 @@ KIND_ORDER = (
     "Namespace",
     "ServiceAccount",
     "Secret",
+    "ExternalSecret",
     "ConfigMap",
     "PersistentVolumeClaim",
     "Service",
@@ -60,6 +62,7 @@ def convert_project(
 ) -> list[Manifest]:
     """Return the Kubernetes objects for every active service of ``project``."""
     extensions.validate_project(project)
+    secrets.check_options(options)
     context = Context(project, options, diagnostics)
     storage = StoragePlan(context)
     objects: list[Manifest] = []
@@ -85,11 +88,11 @@ def convert_project(
                 key_path=("services", name),
                 hint="build and push the image, then set image: to its name",
             )
-        env, secret = secrets.split_environment(context, name, service.get("environment") or {})
+        env, secret_objects = secrets.split_environment(context, name, service)
+        inlinesecrets.warn_inline_secrets(context, name, service)
         pod_storage = storage.pod_storage(name, service)
         service_pods[name] = workloads.ServicePod(name, service, env, pod_storage)
-        if secret is not None:
-            objects.append(secret)
+        objects.extend(secret_objects)
     workloads.warn_sidecar_references(context, pod_of)
     templated_claims: set[str] = set()
     for name, service_pod in service_pods.items():
@@ -121,4 +124,5 @@ def convert_project(
     )
     if options.network_policies:
         objects.extend(networkpolicy.network_policies(context))
+    secrets.check_config_maps(context, objects)
     return sort_objects(objects)
