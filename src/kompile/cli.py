@@ -196,6 +196,7 @@ def chart(
     from kompile.output import chart as chart_writer
 
     chart_writer.check_version(chart_version)
+    chart_writer.check_output(Path(output))
     project, diagnostics = load(files, project_name, project_directory, profiles, env_files, strict)
     objects = convert_project(project, ConvertOptions(), diagnostics)
     report(diagnostics, quiet)

@@ -133,15 +133,8 @@ def write_chart(folder: Path, files: dict[str, str], *, secret_values: bool) -> 
     so a failure leaves ``folder`` as it was. A folder that holds anything other than a
     kompile chart is left alone. values.yaml gets mode 0600 when it holds secret values.
     """
-    if folder.exists() and not _replaceable(folder):
-        raise OutputError(
-            f"cannot write the chart to {folder}: the folder is not empty and holds no "
-            "chart written by kompile",
-            hint="choose an empty or new folder",
-        )
+    check_output(folder)
     parent = folder.parent
-    if not parent.is_dir():
-        raise OutputError(f"cannot write the chart to {folder}: folder {parent} does not exist")
     try:
         staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=parent))
     except OSError as error:
@@ -161,11 +154,28 @@ def write_chart(folder: Path, files: dict[str, str], *, secret_values: bool) -> 
             os.replace(folder, old / "chart")
         os.replace(staging, folder)
     except OSError as error:
+        if old is not None and not folder.exists():
+            # Put the previous chart back, so a failed run changes nothing.
+            os.replace(old / "chart", folder)
         raise OutputError(f"cannot write the chart to {folder}: {error.strerror}") from error
     finally:
         shutil.rmtree(staging, ignore_errors=True)
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
+
+
+def check_output(folder: Path) -> None:
+    """Raise `OutputError` unless a chart can be written to ``folder``."""
+    if folder.exists() and not _replaceable(folder):
+        raise OutputError(
+            f"cannot write the chart to {folder}: the folder is not empty and holds no "
+            "chart written by kompile",
+            hint="choose an empty or new folder",
+        )
+    if not folder.parent.is_dir():
+        raise OutputError(
+            f"cannot write the chart to {folder}: folder {folder.parent} does not exist"
+        )
 
 
 def _replaceable(folder: Path) -> bool:
