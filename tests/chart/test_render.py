@@ -20,6 +20,7 @@ from kompile.cli import cli
 from tests.chart.conftest import CASES, GOLDEN
 from tests.chart.gotemplate import TemplateError
 from tests.chart.render import by_identity, render_chart, render_objects, without_release
+from tests.kubeschema import schema_errors
 
 LAMP = GOLDEN / "lamp-stack" / "compose.yaml"
 PREFIX = "rel-lamp-stack-"
@@ -208,3 +209,50 @@ def test_template_braces_kept_verbatim(make_chart: t.Callable[..., Path]) -> Non
     assert container["args"][2] == "echo '{{ .Values.greeting }}' > /tmp/out && sleep 3600"
     assert container["env"][0] == {"name": "GREETING", "value": "hello {{ name }}"}
     assert container["env"][1] == {"name": "ENABLED", "value": "yes"}
+
+
+def test_ingress_off_by_default(make_chart: t.Callable[..., Path]) -> None:
+    chart = make_chart(LAMP, "--chart-secret-values")
+    kinds = {obj["kind"] for obj in render_objects(chart)}
+    assert "Ingress" not in kinds
+    assert "HorizontalPodAutoscaler" not in kinds
+
+
+def test_ingress_enabled_is_valid(make_chart: t.Callable[..., Path]) -> None:
+    chart = make_chart(LAMP, "--chart-secret-values")
+    ingress_values = {
+        "enabled": True,
+        "className": "nginx",
+        "annotations": {"example.com/owner": "shop"},
+        "hosts": [{"host": "shop.example.com", "paths": [{"path": "/"}]}],
+        "tls": [{"hosts": ["shop.example.com"], "secretName": "shop-tls"}],
+    }
+    objects = render_objects(chart, {"web": {"ingress": ingress_values}})
+    ingress = by_identity(objects)[("Ingress", PREFIX + "web")]
+    assert schema_errors([ingress]) == []
+    assert ingress["spec"]["ingressClassName"] == "nginx"
+    assert ingress["spec"]["tls"] == ingress_values["tls"]
+    rule = ingress["spec"]["rules"][0]
+    assert rule["host"] == "shop.example.com"
+    backend = rule["http"]["paths"][0]["backend"]["service"]
+    assert backend == {"name": PREFIX + "web", "port": {"number": 80}}
+
+
+def test_autoscaling_enabled_drops_replicas(make_chart: t.Callable[..., Path]) -> None:
+    chart = make_chart(LAMP, "--chart-secret-values")
+    overrides = {"web": {"autoscaling": {"enabled": True, "maxReplicas": 6}}}
+    objects = by_identity(render_objects(chart, overrides))
+    autoscaler = objects[("HorizontalPodAutoscaler", PREFIX + "web")]
+    assert schema_errors([autoscaler]) == []
+    assert autoscaler["spec"]["maxReplicas"] == 6
+    assert autoscaler["spec"]["scaleTargetRef"]["name"] == PREFIX + "web"
+    assert "replicas" not in objects[("Deployment", PREFIX + "web")]["spec"]
+    assert objects[("Deployment", PREFIX + "db")]["spec"]["replicas"] == 1
+
+
+@pytest.mark.parametrize("case", CASES, ids=CASES)
+def test_rendered_objects_are_valid(case: str, make_chart: t.Callable[..., Path]) -> None:
+    chart = make_chart(GOLDEN / case / "compose.yaml", "--chart-secret-values")
+    objects = render_objects(chart)
+    assert objects
+    assert schema_errors(objects) == []

@@ -39,8 +39,10 @@ def test_default_values_match_schema(case: str, make_chart: t.Callable[..., Path
         {"persistence": {"db": {"sise": "2Gi"}}},
         {"secrets": {"webEnv": {"values": {"MYSQL_PASWORD": "x"}}}},
         {"web": {"replicas": "two"}},
+        {"web": {"ingress": {"enabeld": True}}},
+        {"db": {"autoscaling": {"maxReplica": 4}}},
     ],
-    ids=["service", "workload", "image", "persistence", "secret-key", "type"],
+    ids=["service", "workload", "image", "persistence", "secret-key", "type", "ingress", "hpa"],
 )
 def test_schema_rejects_typo(
     overrides: dict[str, t.Any], make_chart: t.Callable[..., Path]

@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 
 from kompile.convert.names import MANAGED_BY_LABEL, NAME_LABEL, PART_OF_LABEL, label_value
 from kompile.errors import ConversionError
+from kompile.output import chartoptional
 from kompile.output.charttemplates import (
     Action,
     Splice,
@@ -55,6 +56,7 @@ RESERVED_KEYS = frozenset(
     {"global", "nameOverride", "fullnameOverride", "prefixNames", "persistence", "secrets"}
 )
 WORKLOAD_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob"})
+SCALABLE_KINDS = frozenset({"Deployment", "StatefulSet"})
 # Container fields a user sets as a whole: values key → container field.
 CONTAINER_BLOCKS = {
     "resources": "resources",
@@ -75,6 +77,8 @@ SECTION_ORDER = (
     "replicas",
     "env",
     "service",
+    "ingress",
+    "autoscaling",
     *CONTAINER_BLOCKS,
     *POD_BLOCKS,
 )
@@ -197,6 +201,10 @@ class _Builder:
                 self.secret_keys[obj["metadata"]["name"]] = values_key(obj["metadata"]["name"])
             elif obj["kind"] == "PersistentVolumeClaim":
                 self.claim_keys[obj["metadata"]["name"]] = values_key(obj["metadata"]["name"])
+        self.own_kinds = {
+            (obj["kind"], self.service_keys.get(obj["metadata"].get("labels", {}).get(NAME_LABEL)))
+            for obj in objects
+        }
         templated_services: set[str] = set()
         for obj in objects:
             tree = copy.deepcopy(obj)
@@ -212,8 +220,10 @@ class _Builder:
                 if service_key not in templated_services:
                     templated_services.add(service_key)
                     self.workload(tree, service_key)
+                    self.autoscaler(obj, tree, service_key)
             elif obj["kind"] == "Service" and service_key:
                 self.service(tree, service_key)
+                self.ingress(obj, service_key)
             self.rewrite_common(tree)
             self.plan.templates.append(Template(obj, tree, condition))
         self._order_values()
@@ -260,6 +270,32 @@ class _Builder:
             values[value_key] = pod.get(pod_field, [] if pod_field == "tolerations" else {})
             self.plan.free_form.add((key, value_key))
             pod[pod_field] = optional_block(f"{base}.{value_key}")
+
+    def autoscaler(self, obj: Manifest, tree: Manifest, key: str) -> None:
+        """Offer a HorizontalPodAutoscaler, off by default, unless the mapping made one."""
+        scalable = obj["kind"] in SCALABLE_KINDS and "replicas" in obj["spec"]
+        if not scalable or ("HorizontalPodAutoscaler", key) in self.own_kinds:
+            return
+        self.section(key)["autoscaling"] = chartoptional.autoscaling_values()
+        tree["spec"]["replicas"] = chartoptional.replicas_unless_autoscaled(key)
+        autoscaler, condition = chartoptional.autoscaler_tree(key, obj)
+        self._add_offered(autoscaler, condition)
+
+    def ingress(self, obj: Manifest, key: str) -> None:
+        """Offer an Ingress, off by default, for a Service with ports."""
+        ports = obj["spec"].get("ports")
+        if not ports or ("Ingress", key) in self.own_kinds:
+            return
+        self.section(key)["ingress"] = chartoptional.ingress_values(int(ports[0]["port"]))
+        for name in ("annotations", "hosts", "tls"):
+            self.plan.free_form.add((key, "ingress", name))
+        ingress, condition = chartoptional.ingress_tree(self.chart, key, obj)
+        self._add_offered(ingress, condition)
+
+    def _add_offered(self, tree: Manifest, condition: str) -> None:
+        identity = {"kind": tree["kind"], "metadata": {"name": tree["metadata"]["name"]}}
+        self.rewrite_common(tree)
+        self.plan.templates.append(Template(identity, tree, condition))
 
     def env(self, container: dict[str, t.Any], values: dict[str, t.Any], key: str) -> None:
         """Swap plain env values for lookups; variables added in values come after."""
