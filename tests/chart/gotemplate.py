@@ -2,10 +2,11 @@
 
 helm-sdkpy 0.1.32 offers lint, install and upgrade, but no ``helm template`` or client-only
 dry run, so the tests cannot ask the Helm engine for the rendered objects without a
-cluster. This renderer evaluates the constructs the chart writer emits (``define``,
+cluster. This renderer evaluates the constructs the chart writer emits: ``define``,
 ``include``, ``if``/``else``, ``with``, ``range``, variables, pipelines and the Sprig
-functions listed in ``FUNCTIONS``) with Go template semantics: ``{{-``/``-}}`` trimming,
-emptiness as falsehood, sorted map iteration, errors on a field of a missing value. Any
+functions listed in ``FUNCTIONS``. It follows Go template semantics for ``{{-``/``-}}``
+trimming, emptiness as falsehood, sorted map iteration and errors on a field of a
+missing value. Any
 other construct raises `TemplateError`, so a new construct in the writer fails the tests
 until it is supported here. Helm lint, run through the real engine, checks the syntax and
 renders with default values; this renderer adds the comparison of what comes out.
@@ -85,7 +86,7 @@ def _tokens(text: str) -> list[tuple[str, str]]:
     while position < len(text):
         match = _TOKEN.match(text, position)
         if not match or match.end() == position:
-            raise TemplateError(f"cannot read {text[position:]!r}")
+            raise TemplateError(f"invalid action text {text[position:]!r}")
         kind = t.cast(str, match.lastgroup)
         tokens.append((kind, match.group(kind)))
         position = match.end()
@@ -169,7 +170,7 @@ def parse(source: str) -> tuple[list[Node], dict[str, list[Node]]]:
         else:
             current.append(Node("action", pipeline=_pipeline(_tokens(text))))
     if stack:
-        raise TemplateError(f"{stack[-1][0].kind} without end")
+        raise TemplateError(f"missing end of {stack[-1][0].kind}")
     return root, defines
 
 
@@ -202,8 +203,8 @@ def _required(message: str, value: t.Any) -> t.Any:
     return value
 
 
-def _default(fallback: t.Any, *given: t.Any) -> t.Any:
-    return given[0] if given and truthy(given[0]) else fallback
+def _default(fallback: t.Any, *piped: t.Any) -> t.Any:
+    return piped[0] if piped and truthy(piped[0]) else fallback
 
 
 def _index(collection: t.Any, *keys: t.Any) -> t.Any:

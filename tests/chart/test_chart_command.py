@@ -92,7 +92,7 @@ def test_foreign_folder_left_alone(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(cli, ["chart", "-f", str(LAMP), "-o", str(out)])
     assert result.exit_code == 2
     assert len(result.stderr.strip().splitlines()) == 1
-    assert "holds no chart written by kompile" in result.stderr
+    assert "contains no chart written by kompile" in result.stderr
     assert sorted(path.name for path in out.iterdir()) == ["notes.txt"]
     assert sorted(path.name for path in tmp_path.iterdir()) == ["mine"]
 

@@ -1,6 +1,6 @@
 """Golden charts: the chart of each golden case, stored and compared byte for byte.
 
-``golden/<case>/chart/`` holds the chart ``kompile chart`` writes for the case, and
+``golden/<case>/chart/`` contains the chart ``kompile chart`` writes for the case, and
 ``charts/lamp-stack/`` the one for the LAMP case. A case without a stored chart is
 compared once ``pytest --update-golden`` has written it. Every chart, stored or not,
 passes helm lint through the Helm v4 engine.

@@ -168,6 +168,7 @@ def test_workload_values_reach_pod(make_chart: t.Callable[..., Path]) -> None:
         }
     }
     objects = by_identity(render_objects(chart, overrides))
+
     deployment = objects[("Deployment", PREFIX + "db")]
     pod = deployment["spec"]["template"]["spec"]
     container = pod["containers"][0]
@@ -182,6 +183,7 @@ def test_workload_values_reach_pod(make_chart: t.Callable[..., Path]) -> None:
     assert pod["nodeSelector"] == {"disk": "ssd"}
     assert pod["tolerations"] == [{"key": "db", "operator": "Exists"}]
     assert pod["securityContext"] == {"fsGroup": 999}
+
     web = objects[("Deployment", PREFIX + "web")]["spec"]["template"]["spec"]["containers"][0]
     assert web["image"] == "my-lamp-stack:latest"
 

@@ -130,8 +130,8 @@ def write_chart(folder: Path, files: dict[str, str], *, secret_values: bool) -> 
     """Write the chart into ``folder``, replacing a chart kompile wrote there before.
 
     The files are written to a temporary sibling folder and moved into place at the end,
-    so a failure leaves ``folder`` as it was. A folder that holds anything other than a
-    kompile chart is left alone. values.yaml gets mode 0600 when it holds secret values.
+    so a failure leaves ``folder`` as it was. A folder that contains anything other than a
+    kompile chart is left alone. values.yaml gets mode 0600 when it contains secret values.
     """
     check_output(folder)
     parent = folder.parent
@@ -168,7 +168,7 @@ def check_output(folder: Path) -> None:
     """Raise `OutputError` unless a chart can be written to ``folder``."""
     if folder.exists() and not _replaceable(folder):
         raise OutputError(
-            f"cannot write the chart to {folder}: the folder is not empty and holds no "
+            f"cannot write the chart to {folder}: the folder is not empty and contains no "
             "chart written by kompile",
             hint="choose an empty or new folder",
         )
@@ -179,7 +179,7 @@ def check_output(folder: Path) -> None:
 
 
 def _replaceable(folder: Path) -> bool:
-    """Tell whether ``folder`` is empty or holds a chart that kompile wrote."""
+    """Tell whether ``folder`` is empty or contains a chart that kompile wrote."""
     if not folder.is_dir():
         return False
     if not any(folder.iterdir()):

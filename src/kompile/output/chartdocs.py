@@ -113,8 +113,8 @@ def readme(plan: ChartPlan, project: str) -> str:
         "| --- | --- |",
     ]
     for path, default in _leaves(plan.values, (), plan.free_form):
-        shown = "(secret)" if path in plan.secret_paths else json.dumps(default)
-        lines.append(f"| `{'.'.join(path)}` | `{shown}` |")
+        default_text = "(secret)" if path in plan.secret_paths else json.dumps(default)
+        lines.append(f"| `{'.'.join(path)}` | `{default_text}` |")
     return "\n".join(lines) + "\n"
 
 

@@ -1,7 +1,7 @@
 """Objects a chart offers switched off: an Ingress and a HorizontalPodAutoscaler per service.
 
 Helm users expect ``ingress.enabled`` and ``autoscaling.enabled`` on a service even when
-the compose file asks for neither. Their templates render nothing with default values, so
+the compose file sets neither. Their templates render nothing with default values, so
 the chart still renders the objects convert writes. A service for which the mapping
 already made an Ingress or a HorizontalPodAutoscaler does not get these; that object goes
 through the chart writer like any other.

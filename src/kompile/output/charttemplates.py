@@ -36,9 +36,9 @@ class Action:
 class Splice:
     """Template lines put in a mapping or sequence at the indent where they sit.
 
-    ``render(indent, key)`` returns the lines without the indent; ``key`` is the mapping
-    key the splice is the value of, or None when the splice is a mapping key of its own
-    or a sequence item.
+    ``render(indent, key)`` returns the lines without the indent. ``key`` is the mapping
+    key whose value the splice is. It is None when the splice is a sequence item or
+    stands in a mapping without a key of its own.
     """
 
     render: t.Callable[[int, str | None], list[str]]

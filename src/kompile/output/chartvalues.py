@@ -138,7 +138,7 @@ class ChartPlan:
     values: dict[str, t.Any]
     # Values paths whose contents are Kubernetes fields, so the schema does not list keys.
     free_form: set[ValuePath] = field(default_factory=set)
-    # Values paths that hold secret values.
+    # Values paths that contain secret values.
     secret_paths: set[ValuePath] = field(default_factory=set)
     templates: list[Template] = field(default_factory=list)
     # Values key → compose service name.
@@ -215,8 +215,8 @@ class _Builder:
             elif obj["kind"] == "PersistentVolumeClaim":
                 condition = self.claim(tree)
             elif obj["kind"] in WORKLOAD_KINDS and service_key:
-                # NOTE: only the first workload of a service gets values; a second one
-                # keeps its fields verbatim so that the two never share a values key.
+                # NOTE: only the first workload of a service gets values. A second one
+                # keeps its fields verbatim, so two workloads never share a values key.
                 if service_key not in templated_services:
                     templated_services.add(service_key)
                     self.workload(tree, service_key)
@@ -453,7 +453,7 @@ def _decode(value: t.Any) -> str:
     except (binascii.Error, UnicodeDecodeError) as error:
         # NOTE: convert writes only text values; binary data would need a binary value.
         raise ConversionError(
-            "a Secret value is not UTF-8 text, and chart values hold only text"
+            "a Secret value is not UTF-8 text, and chart values can only contain text"
         ) from error
 
 
