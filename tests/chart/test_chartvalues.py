@@ -69,3 +69,12 @@ def test_colliding_keys_rejected() -> None:
     objects = [deployment("auth-api"), deployment("authapi")]
     with pytest.raises(ConversionError, match="'auth-api' and 'auth_api' both become"):
         build_chart("p", objects, ["auth-api", "auth_api"])
+
+
+def test_colliding_secret_keys_rejected() -> None:
+    secrets = [
+        {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": name}, "data": {}}
+        for name in ("a-1b", "a1b")
+    ]
+    with pytest.raises(ConversionError, match="'a-1b' and Secret 'a1b' both become"):
+        build_chart("p", secrets, [])

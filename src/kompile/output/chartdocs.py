@@ -98,9 +98,12 @@ def readme(plan: ChartPlan, project: str) -> str:
             "The Secrets need their values at install time, for example:",
             "",
             "```sh",
-            f"helm install my-release ./{plan.chart} \\",
-            *[f"  --set {'.'.join(path)}=... \\" for path in sorted(plan.secret_paths)],
-            "",
+            " \\\n".join(
+                [
+                    f"helm install my-release ./{plan.chart}",
+                    *[f"  --set {'.'.join(path)}=..." for path in sorted(plan.secret_paths)],
+                ]
+            ),
             "```",
             "",
         ]

@@ -196,11 +196,8 @@ class _Builder:
 
     def build(self, objects: list[Manifest]) -> ChartPlan:
         # Secrets and claims first: workloads refer to their values keys.
-        for obj in objects:
-            if obj["kind"] == "Secret":
-                self.secret_keys[obj["metadata"]["name"]] = values_key(obj["metadata"]["name"])
-            elif obj["kind"] == "PersistentVolumeClaim":
-                self.claim_keys[obj["metadata"]["name"]] = values_key(obj["metadata"]["name"])
+        self.secret_keys = _unique_keys(objects, "Secret")
+        self.claim_keys = _unique_keys(objects, "PersistentVolumeClaim")
         self.own_kinds = {
             (obj["kind"], self.service_keys.get(obj["metadata"].get("labels", {}).get(NAME_LABEL)))
             for obj in objects
@@ -236,7 +233,8 @@ class _Builder:
             if key in values:
                 section = values.pop(key)
                 order = [k for k in SECTION_ORDER if k in section]
-                values[key] = {k: section[k] for k in [*order, *section.keys() - set(order)]}
+                rest = [k for k in section if k not in order]
+                values[key] = {k: section[k] for k in [*order, *rest]}
         for key in ("persistence", "secrets"):
             if key in values:
                 values[key] = values.pop(key)
@@ -420,6 +418,25 @@ def build_plan(
 ) -> ChartPlan:
     """Return the values and template trees of a chart made from converted objects."""
     return _Builder(chart, objects, services, secret_values).build(objects)
+
+
+def _unique_keys(objects: list[Manifest], kind: str) -> dict[str, str]:
+    """Map the name of each object of ``kind`` to its values key, rejecting collisions."""
+    keys: dict[str, str] = {}
+    owners: dict[str, str] = {}
+    for obj in objects:
+        if obj["kind"] != kind:
+            continue
+        name = obj["metadata"]["name"]
+        key = values_key(name)
+        if key in owners:
+            raise ConversionError(
+                f"{kind} {owners[key]!r} and {kind} {name!r} both become values key {key!r}",
+                hint="rename the compose element of one of them",
+            )
+        owners[key] = name
+        keys[name] = key
+    return keys
 
 
 def _pod_spec(tree: Manifest) -> dict[str, t.Any] | None:
