@@ -233,6 +233,54 @@ def convert(
 
 @cli.command()
 @project_options
+@click.option("-o", "--output", required=True, help="Folder to write the chart to.")
+@click.option(
+    "--chart-version",
+    default="0.1.0",
+    show_default=True,
+    help="Chart version, a semantic version; appVersion gets the same value.",
+)
+@click.option(
+    "--chart-secret-values",
+    is_flag=True,
+    help="Put the secret values in values.yaml instead of requiring them at install time.",
+)
+def chart(
+    files: tuple[str, ...],
+    project_name: str | None,
+    project_directory: Path | None,
+    profiles: tuple[str, ...],
+    env_files: tuple[str, ...],
+    quiet: bool,
+    strict: bool,
+    output: str,
+    chart_version: str,
+    chart_secret_values: bool,
+) -> None:
+    """Write a Helm chart whose default values render the converted objects."""
+    from kompile.convert.context import ConvertOptions
+    from kompile.convert.pipeline import convert_project
+    from kompile.output import chart as chart_writer
+
+    chart_writer.check_version(chart_version)
+    chart_writer.check_output(Path(output))
+    project, diagnostics = load(files, project_name, project_directory, profiles, env_files, strict)
+    objects = convert_project(project, ConvertOptions(), diagnostics)
+    report(diagnostics, quiet)
+    chart_files = chart_writer.build_chart(
+        project.name,
+        objects,
+        list(project.services),
+        version=chart_version,
+        secret_values=chart_secret_values,
+    )
+    chart_writer.write_chart(Path(output), chart_files, secret_values=chart_secret_values)
+    if not quiet:
+        click.echo(f"wrote chart {chart_writer.chart_name(project.name)} to {output}", err=True)
+
+
+@cli.command()
+@project_options
 @click.option(
     "--format",
     "output_format",

@@ -47,6 +47,11 @@ _AMBIGUOUS = re.compile(
 class _Dumper(_BaseDumper):  # type: ignore[misc,valid-type,unused-ignore]
     """Block-style YAML with ambiguous strings quoted and multi-line strings literal."""
 
+    def ignore_aliases(self, data: t.Any) -> bool:
+        # Mappers may share one dict between two places (a readiness and a liveness probe);
+        # each place is written out in full, because anchors confuse many YAML readers.
+        return True
+
 
 def _represent_str(dumper: _Dumper, value: str) -> yaml.ScalarNode:
     if "\n" in value:
