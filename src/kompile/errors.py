@@ -93,3 +93,7 @@ class OutputError(KompileError):
 
 class StrictModeError(KompileError):
     """A warning was raised while ``--strict`` turns warnings into errors."""
+
+
+class CheckError(KompileError):
+    """``kompile check`` cannot judge the project: a bad Dockerfile or check setting."""

@@ -16,7 +16,9 @@ from kompile.errors import ConversionError, KeyPath
 EXTENSION = "x-kompile"
 
 # Key → one-line description, per place where x-kompile may appear.
-SERVICE_KEYS: dict[str, str] = {}
+SERVICE_KEYS: dict[str, str] = {
+    "check": "rules that kompile check skips for this service: {ignore: [RULE_ID, ...]}",
+}
 VOLUME_KEYS: dict[str, str] = {}
 PROJECT_KEYS: dict[str, str] = {}
 
