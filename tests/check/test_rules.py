@@ -270,13 +270,13 @@ CASES: dict[str, Case] = {
         "base-not-minimal",
         service(BUILD),
         "FROM python:3.12\n",
-        expected="-slim",
+        expected="a smaller variant is python:3.12-slim",
         key="Dockerfile:1",
     ),
     "base-not-minimal/image": Case(
         "base-not-minimal",
         service("image: node:20"),
-        expected="image node:20 is a full image",
+        expected="image node:20 is a full image; a smaller variant is node:20-alpine",
         key="image",
     ),
     "base-not-minimal/clean": Case(

@@ -74,12 +74,14 @@ def _finding(service: ServiceView, rule: Rule, hit: Hit) -> Finding:
     return Finding(rule, service.name, hit.message, hit.key_path, location)
 
 
-def _order(finding: Finding) -> tuple[str, str, int, str, str]:
+def _order(finding: Finding) -> tuple[str, int, int, str, str, str]:
+    """Sort as a linter does: by file, line and column, then service and rule."""
     location = finding.location
     return (
-        finding.service,
         str(location.file),
         location.line or 0,
+        location.column or 0,
+        finding.service,
         finding.rule.id,
         finding.message,
     )

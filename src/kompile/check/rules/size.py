@@ -36,21 +36,24 @@ BUILD_TOOL_PATTERNS = (
 )
 # Official images that are compiler toolchains.
 TOOLCHAIN_IMAGES = frozenset({"golang", "rust", "maven", "gradle", "gcc"})
-# Official images with a well-known smaller variant, and that variant's tag.
-SMALLER_VARIANTS = {
-    "python": "<version>-slim",
-    "node": "<version>-alpine or <version>-slim",
-    "ruby": "<version>-slim or <version>-alpine",
-    "perl": "<version>-slim",
-    "php": "<version>-alpine or <version>-fpm-alpine",
-    "debian": "<release>-slim",
-    "nginx": "<version>-alpine",
-    "httpd": "<version>-alpine",
-    "redis": "<version>-alpine",
-    "postgres": "<version>-alpine",
-    "golang": "a build stage, with a final stage FROM scratch or a distroless static image",
-    "openjdk": "eclipse-temurin:<version>-jre or -jre-alpine",
-    "eclipse-temurin": "<version>-jre or <version>-jre-alpine",
+# Official images with a well-known smaller variant: the tag suffix of that variant.
+VARIANT_SUFFIXES = {
+    "python": "-slim",
+    "node": "-alpine",
+    "ruby": "-slim",
+    "perl": "-slim",
+    "php": "-alpine",
+    "debian": "-slim",
+    "nginx": "-alpine",
+    "httpd": "-alpine",
+    "redis": "-alpine",
+    "postgres": "-alpine",
+    "eclipse-temurin": "-jre",
+}
+# Official images whose smaller form is another image.
+OTHER_VARIANTS = {
+    "golang": "a build stage with a final stage FROM scratch or gcr.io/distroless/static",
+    "openjdk": "eclipse-temurin with a -jre tag",
 }
 _MINIMAL_MARKERS = ("slim", "alpine", "distroless", "minimal", "jre", "static", "busybox")
 _MINIMAL_IMAGES = frozenset({"scratch", "alpine", "busybox"})
@@ -96,12 +99,17 @@ def single_stage_build(service: ServiceView) -> t.Iterator[Hit]:
 def _smaller_variant(reference: str) -> str | None:
     image = parse_image(reference)
     name = image.official_name
-    if name is None or name in _MINIMAL_IMAGES or name not in SMALLER_VARIANTS:
+    if name is None or name in _MINIMAL_IMAGES:
         return None
     tag = image.tag or "latest"
     if any(marker in tag for marker in _MINIMAL_MARKERS):
         return None
-    return SMALLER_VARIANTS[name]
+    if name in OTHER_VARIANTS:
+        return OTHER_VARIANTS[name]
+    suffix = VARIANT_SUFFIXES.get(name)
+    if suffix is None:
+        return None
+    return f"{name}:{suffix[1:]}" if tag == "latest" else f"{name}:{tag}{suffix}"
 
 
 @rule(
