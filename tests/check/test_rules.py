@@ -24,7 +24,7 @@ class Case:
     rule: str
     compose: str
     dockerfile: str | None = None
-    expected: str | None = None  # message fragment; None means no finding
+    expected: str | None = None  # message fragment, or None for no finding
     key: str | None = None  # expected key below services.app, or "Dockerfile:LINE"
     require_digest: bool = False
     files: dict[str, str] = field(default_factory=dict)
@@ -270,13 +270,19 @@ CASES: dict[str, Case] = {
         "base-not-minimal",
         service(BUILD),
         "FROM python:3.12\n",
-        expected="a smaller variant is python:3.12-slim",
+        expected="has the smaller variant python:3.12-slim",
         key="Dockerfile:1",
     ),
     "base-not-minimal/image": Case(
         "base-not-minimal",
         service("image: node:20"),
-        expected="image node:20 is a full image; a smaller variant is node:20-alpine",
+        expected="image node:20 is a full image, with the smaller variant node:20-alpine",
+        key="image",
+    ),
+    "base-not-minimal/jdk": Case(
+        "base-not-minimal",
+        service("image: eclipse-temurin:21-jdk"),
+        expected="the smaller variant eclipse-temurin:21-jre",
         key="image",
     ),
     "base-not-minimal/clean": Case(

@@ -27,7 +27,7 @@ _HEREDOC_KEYWORDS = frozenset({"RUN", "COPY", "ADD"})
 
 @dataclass(frozen=True)
 class Instruction:
-    """One instruction with its continuation lines joined; ``line`` is where it starts."""
+    """One instruction with its continuation lines joined, and the line where it starts."""
 
     keyword: str
     arguments: str
@@ -102,7 +102,7 @@ class Stage:
 
 @dataclass
 class Dockerfile:
-    """A parsed Dockerfile; ``path`` is None for ``build.dockerfile_inline``."""
+    """A parsed Dockerfile, whose ``path`` is None for ``build.dockerfile_inline``."""
 
     path: Path | None
     global_args: list[Instruction]

@@ -28,7 +28,7 @@ class ImageReference:
 
 
 def parse_image(reference: str) -> ImageReference:
-    """Split an image reference; the first path part is a registry when it has . or :."""
+    """Split an image reference. The first path part is a registry when it has . or :."""
     name, _, digest = reference.partition("@")
     tag = None
     slash = name.rfind("/")

@@ -11,7 +11,7 @@ from kompile.errors import format_key_path
 
 
 def report_document(report: Report) -> dict[str, t.Any]:
-    """Return the report as plain data; keys and order are stable between runs."""
+    """Return the report as plain data, with keys and order that are stable between runs."""
     findings = [
         {
             "rule": finding.rule.id,

@@ -19,7 +19,7 @@ if t.TYPE_CHECKING:
 
 
 class Severity(enum.IntEnum):
-    """How much a finding matters; an error makes ``kompile check`` exit 1."""
+    """How much a finding matters. An error makes ``kompile check`` exit 1."""
 
     INFO = 1
     WARNING = 2

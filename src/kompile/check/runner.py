@@ -42,7 +42,7 @@ def check_project(
     diagnostics: Diagnostics,
     threshold: Severity = Severity.INFO,
 ) -> Report:
-    """Judge every service of ``project``; findings below ``threshold`` are counted only."""
+    """Judge every service of ``project``, counting but not listing findings below ``threshold``."""
     validate_project(project)
     report = Report(project)
     for name in sorted(project.services):

@@ -1,4 +1,4 @@
-"""The rule modules, one per group; importing this package registers every rule."""
+"""The rule modules, one per group. Importing this package registers every rule."""
 
 from kompile.check.rules import (
     configuration,

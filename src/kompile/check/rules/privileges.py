@@ -88,7 +88,7 @@ def host_capabilities(service: ServiceView) -> t.Iterator[Hit]:
     Severity.ERROR,
     group="user",
     summary="The container shares the host's network, process or IPC namespace.",
-    fix="remove the host setting; publish ports for network access and use a shared "
+    fix="remove the host setting, publish ports for network access, and use a shared "
     "volume or a socket for inter-process communication",
 )
 def host_namespace(service: ServiceView) -> t.Iterator[Hit]:
@@ -103,7 +103,7 @@ def host_namespace(service: ServiceView) -> t.Iterator[Hit]:
     Severity.ERROR,
     group="user",
     summary="The Docker socket is bind-mounted, which gives root access to the host.",
-    fix="remove the mount; give the service a narrow API or a rootless builder instead",
+    fix="remove the mount, and give the service a narrow API or a rootless builder instead",
 )
 def docker_socket(service: ServiceView) -> t.Iterator[Hit]:
     for index, mount in enumerate(service.config.get("volumes") or []):

@@ -64,8 +64,8 @@ def _env_file_names(path: Path) -> list[str]:
     Severity.ERROR,
     group="secrets",
     summary="A secret-looking variable is set in plain text in environment or env_file.",
-    fix="move the value into a compose secret (secrets:) or set it from the shell as "
-    "NAME: ${NAME}; kompile convert also moves such variables into a Kubernetes Secret",
+    fix="move the value into a compose secret (secrets:), or take it from the shell with "
+    "NAME: ${NAME}",
 )
 def secret_in_environment(service: ServiceView) -> t.Iterator[Hit]:
     for name, value in _mapping(service.config.get("environment")).items():
@@ -88,7 +88,7 @@ def secret_in_environment(service: ServiceView) -> t.Iterator[Hit]:
     "secret-in-build-arg",
     Severity.ERROR,
     group="secrets",
-    summary="A secret-looking build argument is set; build arguments stay in the image history.",
+    summary="A build argument with a secret-looking name stays in the image history.",
     fix="pass the secret with build: secrets: and read it in RUN --mount=type=secret",
 )
 def secret_in_build_arg(service: ServiceView) -> t.Iterator[Hit]:
@@ -139,7 +139,7 @@ def _declared_names(keyword: str, words: list[str]) -> list[str]:
     Severity.ERROR,
     group="secrets",
     summary="An ARG or ENV with a secret-looking name stores its value in the image.",
-    fix="remove the ARG or ENV; read the secret at build time with RUN "
+    fix="remove the ARG or ENV, and read the secret at build time with RUN "
     "--mount=type=secret, or at run time from a compose secret",
 )
 def secret_in_dockerfile(service: ServiceView) -> t.Iterator[Hit]:

@@ -10,7 +10,7 @@ from kompile.check.model import Hit, Severity, rule
 from kompile.check.service import ServiceView
 from kompile.check.shell import package_installs
 
-# Packages that compile code; a final image rarely needs them at run time.
+# Packages that compile code. A final image rarely needs them at run time.
 BUILD_TOOL_PATTERNS = (
     "gcc",
     "gcc-*",
@@ -109,7 +109,11 @@ def _smaller_variant(reference: str) -> str | None:
     suffix = VARIANT_SUFFIXES.get(name)
     if suffix is None:
         return None
-    return f"{name}:{suffix[1:]}" if tag == "latest" else f"{name}:{tag}{suffix}"
+    if tag == "latest":
+        return f"{name}:{suffix[1:]}"
+    if suffix == "-jre" and "jdk" in tag:
+        return f"{name}:{tag.replace('jdk', 'jre')}"
+    return f"{name}:{tag}{suffix}"
 
 
 @rule(
@@ -124,12 +128,14 @@ def base_not_minimal(service: ServiceView) -> t.Iterator[Hit]:
         stage = image_stages(service.dockerfile)[-1]
         variant = _smaller_variant(root_base(service.dockerfile))
         if variant:
-            message = f"the final image starts from {stage.base}; a smaller variant is {variant}"
+            message = (
+                f"the final image starts from {stage.base}, which has the smaller variant {variant}"
+            )
             yield service.dockerfile_hit(message, stage.line)
     elif service.build is None and service.image:
         variant = _smaller_variant(service.image)
         if variant:
-            message = f"image {service.image} is a full image; a smaller variant is {variant}"
+            message = f"image {service.image} is a full image, with the smaller variant {variant}"
             yield Hit(message, ("image",))
 
 
