@@ -131,10 +131,11 @@ def test_convert_accepts_the_check_key(runner: CliRunner, tmp_path: Path) -> Non
     [
         ("ignore: [user-rot]", "unknown rule id 'user-rot'. Did you mean 'user-root'?"),
         ("ignore: user-root", "ignore must be a list of rule ids, not str"),
+        ("ignore: [{user-root: true}]", "unknown rule id {'user-root': True}"),
         ("ignored: [user-root]", "unknown check setting 'ignored'"),
         ("[user-root]", "check must be a mapping, not list"),
     ],
-    ids=["unknown-rule", "not-a-list", "unknown-setting", "not-a-mapping"],
+    ids=["unknown-rule", "not-a-list", "not-a-string", "unknown-setting", "not-a-mapping"],
 )
 def test_invalid_check_setting_exits_2(
     runner: CliRunner, tmp_path: Path, setting: str, message: str

@@ -7,7 +7,8 @@ import typing as t
 from dataclasses import dataclass
 from pathlib import Path
 
-from kompile.check.dockerfile import Dockerfile, parse_dockerfile, read_dockerfile
+from kompile.check.dockerfile import Dockerfile, Instruction, parse_dockerfile, read_dockerfile
+from kompile.check.images import image_stages
 from kompile.check.model import Hit
 from kompile.compose.model import Project, ServiceConfig
 from kompile.diagnostics import Diagnostics
@@ -51,6 +52,18 @@ class ServiceView:
         if "dockerfile_inline" in (self.build or {}):
             return ("build", "dockerfile_inline")
         return ("build",)
+
+    def image_instructions(self, *keywords: str) -> list[Instruction]:
+        """Return the final image's instructions of these kinds, in file order.
+
+        The final image holds the final stage and the earlier stages it starts from, so
+        an instruction in any other build stage is left out. Without a Dockerfile the
+        list is empty.
+        """
+        if self.dockerfile is None:
+            return []
+        stages = reversed(image_stages(self.dockerfile))
+        return [instruction for stage in stages for instruction in stage.find(*keywords)]
 
     def dockerfile_hit(self, message: str, line: int) -> Hit:
         """Return a hit at ``line`` of the service's Dockerfile."""

@@ -7,7 +7,6 @@ import re
 import typing as t
 from urllib.parse import urlsplit
 
-from kompile.check.images import image_stages
 from kompile.check.model import Hit, Severity, rule
 from kompile.check.secretnames import looks_secret
 from kompile.check.service import ServiceView
@@ -31,11 +30,9 @@ def _command_sources(service: ServiceView) -> t.Iterator[tuple[str, str, Hit]]:
         test = [str(word) for word in healthcheck["test"]]
         script = " ".join(test[1:]) if test[:1] == ["CMD-SHELL"] else command_script(test[1:])
         yield "healthcheck test", script, Hit("", ("healthcheck", "test"))
-    if service.dockerfile is not None:
-        for stage in image_stages(service.dockerfile):
-            for instruction in stage.find("CMD", "ENTRYPOINT", "HEALTHCHECK"):
-                hit = service.dockerfile_hit("", instruction.line)
-                yield instruction.keyword, instruction.script(), hit
+    for instruction in service.image_instructions("CMD", "ENTRYPOINT", "HEALTHCHECK"):
+        hit = service.dockerfile_hit("", instruction.line)
+        yield instruction.keyword, instruction.script(), hit
 
 
 def _is_literal(value: str) -> bool:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import typing as t
 
-from kompile.check.images import image_stages
 from kompile.check.model import Hit, Severity, rule
 from kompile.check.service import ServiceView
 
@@ -27,9 +26,7 @@ def no_healthcheck(service: ServiceView) -> t.Iterator[Hit]:
             return
         if healthcheck.get("test"):
             return
-    in_dockerfile = service.dockerfile is not None and any(
-        stage.find("HEALTHCHECK") for stage in image_stages(service.dockerfile)
-    )
+    in_dockerfile = bool(service.image_instructions("HEALTHCHECK"))
     # NOTE: Kubernetes ignores the image's HEALTHCHECK, so only a compose healthcheck
     # becomes a probe.
     reason = ", and Kubernetes ignores the Dockerfile's HEALTHCHECK" if in_dockerfile else ""
@@ -84,10 +81,8 @@ def no_labels(service: ServiceView) -> t.Iterator[Hit]:
         return
     if _has_oci_label((service.build or {}).get("labels")):
         return
-    if service.dockerfile is not None:
-        for stage in image_stages(service.dockerfile):
-            if any(OCI_LABEL_PREFIX in item.body for item in stage.find("LABEL")):
-                return
+    if any(OCI_LABEL_PREFIX in item.body for item in service.image_instructions("LABEL")):
+        return
     message = (
         "no labels are set on the service, and its image has no org.opencontainers.image labels"
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typing as t
 
-from kompile.check.images import image_stages
+from kompile.check.images import root_base
 from kompile.check.model import Hit, Severity, rule
 from kompile.check.service import ServiceView
 
@@ -40,15 +40,14 @@ def user_root(service: ServiceView) -> t.Iterator[Hit]:
                 "which is root unless the image sets USER"
             )
         return
-    stages = image_stages(service.dockerfile)
-    users = [item for stage in stages for item in reversed(stage.find("USER"))]
+    users = service.image_instructions("USER")
     if users:
-        last = users[0]
+        last = users[-1]
         if _is_root(last.body):
             message = f"the last USER instruction switches to {last.body}"
             yield service.dockerfile_hit(message, last.line)
         return
-    if "nonroot" in stages[-1].base:
+    if "nonroot" in root_base(service.dockerfile):
         return
     message = (
         "no user is set and the Dockerfile has no USER instruction, so the container "

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import typing as t
 
-from kompile.check.images import image_stages
 from kompile.check.model import Hit, Severity, rule
 from kompile.check.service import ServiceView
 from kompile.check.shell import command_script, commands, program, tokens
@@ -46,16 +45,11 @@ def multiple_processes(service: ServiceView) -> t.Iterator[Hit]:
         reason = _several_processes(command_script(value))
         if reason:
             yield Hit(f"{key} {reason}", (key,))
-    if service.dockerfile is None:
-        return
-    keywords = {"ENTRYPOINT": "entrypoint", "CMD": "command"}
-    for stage in image_stages(service.dockerfile):
-        found = stage.find(*keywords)
-        for keyword, key in keywords.items():
-            last = next((item for item in reversed(found) if item.keyword == keyword), None)
-            if last is None or key in overridden:
-                continue
-            overridden.add(key)
-            reason = _several_processes(last.script())
-            if reason:
-                yield service.dockerfile_hit(f"{keyword} {reason}", last.line)
+    instructions = service.image_instructions("ENTRYPOINT", "CMD")
+    for keyword, key in (("ENTRYPOINT", "entrypoint"), ("CMD", "command")):
+        if key in overridden:
+            continue
+        last = next((item for item in reversed(instructions) if item.keyword == keyword), None)
+        reason = _several_processes(last.script()) if last else None
+        if last and reason:
+            yield service.dockerfile_hit(f"{keyword} {reason}", last.line)

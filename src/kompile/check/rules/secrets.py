@@ -9,7 +9,6 @@ import fnmatch
 import typing as t
 from pathlib import Path, PurePosixPath
 
-from kompile.check.images import image_stages
 from kompile.check.model import Hit, Severity, rule
 from kompile.check.secretnames import looks_secret
 from kompile.check.service import ServiceView, display_path
@@ -115,16 +114,13 @@ def _is_secret_file(source: str) -> bool:
     "during the build, and list it in .dockerignore",
 )
 def secret_file_in_image(service: ServiceView) -> t.Iterator[Hit]:
-    if service.dockerfile is None:
-        return
-    for stage in image_stages(service.dockerfile):
-        for instruction in stage.find("COPY", "ADD"):
-            if instruction.heredocs:
-                continue
-            sources = instruction.words()[:-1]
-            for source in filter(_is_secret_file, sources):
-                message = f"{instruction.keyword} puts {source} into the image"
-                yield service.dockerfile_hit(message, instruction.line)
+    for instruction in service.image_instructions("COPY", "ADD"):
+        if instruction.heredocs:
+            continue
+        sources = instruction.words()[:-1]
+        for source in filter(_is_secret_file, sources):
+            message = f"{instruction.keyword} puts {source} into the image"
+            yield service.dockerfile_hit(message, instruction.line)
 
 
 def _declared_names(keyword: str, words: list[str]) -> list[str]:
@@ -143,11 +139,8 @@ def _declared_names(keyword: str, words: list[str]) -> list[str]:
     "--mount=type=secret, or at run time from a compose secret",
 )
 def secret_in_dockerfile(service: ServiceView) -> t.Iterator[Hit]:
-    if service.dockerfile is None:
-        return
-    for stage in reversed(image_stages(service.dockerfile)):
-        for instruction in stage.find("ARG", "ENV"):
-            for name in _declared_names(instruction.keyword, instruction.words()):
-                if looks_secret(name):
-                    message = f"{instruction.keyword} {name} looks like a secret"
-                    yield service.dockerfile_hit(message, instruction.line)
+    for instruction in service.image_instructions("ARG", "ENV"):
+        for name in _declared_names(instruction.keyword, instruction.words()):
+            if looks_secret(name):
+                message = f"{instruction.keyword} {name} looks like a secret"
+                yield service.dockerfile_hit(message, instruction.line)

@@ -163,22 +163,15 @@ def _cache_left(manager: str, words: tuple[str, ...], script: str, pip_cache_off
     "apk add --no-cache, dnf clean all, pip install --no-cache-dir",
 )
 def package_cache(service: ServiceView) -> t.Iterator[Hit]:
-    if service.dockerfile is None:
-        return
-    stages = image_stages(service.dockerfile)
-    pip_cache_off = any(
-        "PIP_NO_CACHE_DIR" in instruction.body
-        for stage in stages
-        for instruction in stage.find("ENV")
-    )
-    for stage in reversed(stages):
-        for instruction in stage.find("RUN"):
-            if "type=cache" in instruction.flags.get("mount", ""):
-                continue  # a cache mount keeps the cache out of the layer
-            script = instruction.script()
-            for install in package_installs(script):
-                left = _cache_left(install.manager, install.words, script, pip_cache_off)
-                if left:
-                    message = f"RUN installs packages with {install.manager} and keeps {left}"
-                    yield service.dockerfile_hit(message, instruction.line)
-                    break
+    environment = service.image_instructions("ENV")
+    pip_cache_off = any("PIP_NO_CACHE_DIR" in instruction.body for instruction in environment)
+    for instruction in service.image_instructions("RUN"):
+        if "type=cache" in instruction.flags.get("mount", ""):
+            continue  # a cache mount keeps the cache out of the layer
+        script = instruction.script()
+        for install in package_installs(script):
+            left = _cache_left(install.manager, install.words, script, pip_cache_off)
+            if left:
+                message = f"RUN installs packages with {install.manager} and keeps {left}"
+                yield service.dockerfile_hit(message, instruction.line)
+                break
