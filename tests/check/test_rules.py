@@ -419,6 +419,12 @@ CASES: dict[str, Case] = {
         expected="a URL with a password",
         key="entrypoint",
     ),
+    "command-credentials/curl-user": Case(
+        "command-credentials",
+        service("image: curlimages/curl:8.9.1\ncommand: curl -fsS -u admin:hunter2 http://api/"),
+        expected="credential in -u",
+        key="command",
+    ),
     "command-credentials/dockerfile": Case(
         "command-credentials",
         service(BUILD),
@@ -430,7 +436,7 @@ CASES: dict[str, Case] = {
         "command-credentials",
         service(
             "image: app:1.0\ncommand: serve --password-file /run/secrets/db "
-            "--token=$$API_TOKEN -p 8080 postgres://app@db/app"
+            "--token=$$API_TOKEN -p 8080 postgres://app@db/app && curl -u $$CURL_USER x"
         ),
     ),
     "command-host/url": Case(

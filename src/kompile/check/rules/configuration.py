@@ -42,11 +42,16 @@ def _is_literal(value: str) -> bool:
 def _credential_options(script: str) -> t.Iterator[str]:
     """Yield the names of options and variables that carry a literal credential."""
     for command in commands(script):
-        glued = program(command) in _GLUED_PASSWORD_PROGRAMS
+        name_of_program = program(command)
+        glued = name_of_program in _GLUED_PASSWORD_PROGRAMS
         for index, word in enumerate(command):
             following = command[index + 1] if index + 1 < len(command) else ""
             name, equals, value = word.lstrip("-").partition("=")
-            if glued and word.startswith("-p") and not word.startswith("--") and len(word) > 2:
+            if name_of_program == "curl" and word in ("-u", "--user"):
+                # curl takes USER:PASSWORD after -u.
+                if _is_literal(following.partition(":")[2]):
+                    yield word
+            elif glued and word.startswith("-p") and not word.startswith("--") and len(word) > 2:
                 if _is_literal(word[2:]):
                     yield "-p"
             elif word.startswith("-") and looks_secret(name):
