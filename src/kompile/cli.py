@@ -326,6 +326,63 @@ def config(
         click.echo(dump_yaml([document]).removeprefix("---\n"), nl=False)
 
 
+@cli.command()
+@project_options
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "sarif"]),
+    default="text",
+    show_default=True,
+    help="Report format; sarif is SARIF 2.1.0, which GitHub code scanning reads.",
+)
+@click.option(
+    "--severity",
+    type=click.Choice(["info", "warning", "error"]),
+    default="info",
+    show_default=True,
+    help="Report only findings at this severity or above.",
+)
+@click.option(
+    "--require-digest",
+    is_flag=True,
+    help="Report every image and base image that is not pinned by a sha256 digest.",
+)
+@click.option("--list-rules", is_flag=True, help="Print every rule and exit.")
+@click.pass_context
+def check(
+    ctx: click.Context,
+    files: tuple[str, ...],
+    project_name: str | None,
+    project_directory: Path | None,
+    profiles: tuple[str, ...],
+    env_files: tuple[str, ...],
+    quiet: bool,
+    strict: bool,
+    output_format: str,
+    severity: str,
+    require_digest: bool,
+    list_rules: bool,
+) -> None:
+    """Judge a compose project against container best practices.
+
+    Exits 1 when an error-level finding remains after x-kompile.check.ignore.
+    """
+    from kompile.check import CheckOptions, Severity, check_project
+    from kompile.check.formats import render, render_rule_list
+
+    if list_rules:
+        click.echo(render_rule_list(), nl=False)
+        return
+    project, diagnostics = load(files, project_name, project_directory, profiles, env_files, strict)
+    options = CheckOptions(require_digest=require_digest)
+    result = check_project(project, options, diagnostics, Severity[severity.upper()])
+    report(diagnostics, quiet)
+    click.echo(render(result, output_format), nl=False)
+    if result.has_errors:
+        ctx.exit(1)
+
+
 def _add_cluster_commands() -> None:
     from kompile.cli_cluster import apply_command, diff_command
 
@@ -369,4 +426,4 @@ def main(argv: list[str] | None = None) -> t.NoReturn:
             err=True,
         )
         sys.exit(2)
-    sys.exit(0)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -97,3 +97,7 @@ class StrictModeError(KompileError):
 
 class ClusterError(KompileError):
     """The cluster cannot be reached, or it rejected a request."""
+
+
+class CheckError(KompileError):
+    """``kompile check`` cannot judge the project: a bad Dockerfile or check setting."""

@@ -19,6 +19,7 @@ EXTENSION = "x-kompile"
 SERVICE_KEYS: dict[str, str] = {
     "secrets": "variables to move into the service's Secret, whatever detection finds",
     "not-secrets": "variables to keep as plain env values, whatever detection finds",
+    "check": "rules that kompile check skips for this service: {ignore: [RULE_ID, ...]}",
 }
 VOLUME_KEYS: dict[str, str] = {}
 PROJECT_KEYS: dict[str, str] = {}
