@@ -16,6 +16,7 @@ from pathlib import Path
 import click
 
 from kompile import __version__
+from kompile.cli_options import convert_options, mapping_options
 from kompile.errors import KompileError
 
 if t.TYPE_CHECKING:
@@ -123,60 +124,7 @@ def cli() -> None:
     type=click.Choice(["yaml", "json"]),
     help="Output format (default: from the -o extension, else yaml).",
 )
-@click.option(
-    "--no-detect-secrets",
-    is_flag=True,
-    help="Keep secret-looking variables as plain env values instead of moving them to Secrets.",
-)
-@click.option(
-    "--service-type",
-    type=click.Choice(["ClusterIP", "NodePort", "LoadBalancer"], case_sensitive=False),
-    default="ClusterIP",
-    show_default=True,
-    help="Service type of services with published ports.",
-)
-@click.option(
-    "--network-policies",
-    is_flag=True,
-    help="Emit NetworkPolicies so that only services sharing a compose network connect.",
-)
-@click.option(
-    "--bind-mounts",
-    type=click.Choice(["pvc", "hostpath", "emptydir"]),
-    default="pvc",
-    show_default=True,
-    help="What a bind-mounted folder becomes: a claim, a hostPath or an emptyDir volume.",
-)
-@click.option(
-    "--harden",
-    is_flag=True,
-    help="Apply restricted container security settings (non-root, no privilege "
-    "escalation, no capabilities, default seccomp profile) and list the changes.",
-)
-@click.option(
-    "--wait-for-dependencies",
-    is_flag=True,
-    help="Add init containers that wait for each depends_on service to accept connections.",
-)
-@click.option(
-    "--secrets",
-    "secrets_mode",
-    type=click.Choice(["secret", "external", "placeholder"]),
-    default="secret",
-    show_default=True,
-    help="Where secret values go: a Secret, an ExternalSecret reading a secret store, "
-    "or a Secret with empty values to fill in.",
-)
-@click.option(
-    "--secret-store",
-    metavar="NAME",
-    help="Secret store that ExternalSecrets read from (needed by --secrets external).",
-)
-@click.option(
-    "--secret-store-kind",
-    type=click.Choice(["SecretStore", "ClusterSecretStore"]),
-    help="Kind of the secret store named by --secret-store (default: SecretStore).",
-)
+@mapping_options
 def convert(
     files: tuple[str, ...],
     project_name: str | None,
@@ -189,35 +137,14 @@ def convert(
     create_namespace: bool,
     output: str,
     output_format: str | None,
-    no_detect_secrets: bool,
-    service_type: str,
-    network_policies: bool,
-    bind_mounts: str,
-    harden: bool,
-    wait_for_dependencies: bool,
-    secrets_mode: str,
-    secret_store: str | None,
-    secret_store_kind: str | None,
+    **mapping: t.Any,
 ) -> None:
     """Write the Kubernetes manifests of a compose project."""
-    from kompile.convert.context import ConvertOptions
     from kompile.convert.pipeline import convert_project
     from kompile.output import manifests
 
     project, diagnostics = load(files, project_name, project_directory, profiles, env_files, strict)
-    options = ConvertOptions(
-        namespace=namespace,
-        create_namespace=create_namespace,
-        detect_secrets=not no_detect_secrets,
-        service_type=service_type,
-        network_policies=network_policies,
-        bind_mounts=bind_mounts,
-        harden=harden,
-        wait_for_dependencies=wait_for_dependencies,
-        secrets_mode=secrets_mode,
-        secret_store=secret_store,
-        secret_store_kind=secret_store_kind,
-    )
+    options = convert_options(mapping, namespace, create_namespace)
     objects = convert_project(project, options, diagnostics)
     report(diagnostics, quiet)
     chosen_format = manifests.format_for_path(output, output_format)
@@ -245,6 +172,7 @@ def convert(
     is_flag=True,
     help="Put the secret values in values.yaml instead of requiring them at install time.",
 )
+@mapping_options
 def chart(
     files: tuple[str, ...],
     project_name: str | None,
@@ -256,16 +184,16 @@ def chart(
     output: str,
     chart_version: str,
     chart_secret_values: bool,
+    **mapping: t.Any,
 ) -> None:
     """Write a Helm chart whose default values render the converted objects."""
-    from kompile.convert.context import ConvertOptions
     from kompile.convert.pipeline import convert_project
     from kompile.output import chart as chart_writer
 
     chart_writer.check_version(chart_version)
     chart_writer.check_output(Path(output))
     project, diagnostics = load(files, project_name, project_directory, profiles, env_files, strict)
-    objects = convert_project(project, ConvertOptions(), diagnostics)
+    objects = convert_project(project, convert_options(mapping), diagnostics)
     report(diagnostics, quiet)
     chart_files = chart_writer.build_chart(
         project.name,

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from kompile.cli_options import mapping_options
 from kompile.errors import ClusterError
 
 if t.TYPE_CHECKING:
@@ -59,6 +60,7 @@ def desired_objects(
     strict: bool,
     namespace: str,
     create_namespace: bool,
+    mapping: dict[str, t.Any],
 ) -> tuple[list[Manifest], str]:
     """Return the objects to apply and the project name, from compose files or manifests."""
     from kompile.cluster import sources
@@ -69,12 +71,12 @@ def desired_objects(
         return objects, project
 
     from kompile.cli import load, report
-    from kompile.convert.context import ConvertOptions
+    from kompile.cli_options import convert_options
     from kompile.convert.names import label_value
     from kompile.convert.pipeline import convert_project
 
     loaded, diagnostics = load(files, project_name, project_directory, profiles, env_files, strict)
-    options = ConvertOptions(namespace=namespace, create_namespace=create_namespace)
+    options = convert_options(mapping, namespace, create_namespace)
     converted = convert_project(loaded, options, diagnostics)
     report(diagnostics, quiet)
     return converted, label_value(loaded.name)
@@ -96,6 +98,7 @@ def apply_command(project_options: t.Callable[[t.Any], t.Any]) -> click.Command:
     @click.command("apply")
     @project_options
     @cluster_options
+    @mapping_options
     @click.option("--force-conflicts", is_flag=True, help="Take fields that other managers own.")
     @click.option("--prune", is_flag=True, help="Delete the project's objects no longer desired.")
     @click.option("--prune-volumes", is_flag=True, help="Let --prune delete claims (loses data).")
@@ -146,6 +149,7 @@ def apply_command(project_options: t.Callable[[t.Any], t.Any]) -> click.Command:
         wait: bool,
         timeout: float,
         output: str,
+        **mapping: t.Any,
     ) -> None:
         """Apply the project to a cluster with server-side apply."""
         from kompile.cluster import render
@@ -164,6 +168,7 @@ def apply_command(project_options: t.Callable[[t.Any], t.Any]) -> click.Command:
             strict,
             target,
             create_namespace,
+            mapping,
         )
         options = ApplyOptions(
             field_manager=field_manager,
@@ -249,6 +254,7 @@ def diff_command(project_options: t.Callable[[t.Any], t.Any]) -> click.Command:
     @click.command("diff")
     @project_options
     @cluster_options
+    @mapping_options
     @click.option(
         "--local", is_flag=True, help="Send no dry run; compare only the fields kompile sets."
     )
@@ -281,6 +287,7 @@ def diff_command(project_options: t.Callable[[t.Any], t.Any]) -> click.Command:
         summary: bool,
         no_color: bool,
         exit_zero: bool,
+        **mapping: t.Any,
     ) -> None:
         """Show what apply would change in the cluster; exit 1 when anything differs."""
         from kompile.cluster import render
@@ -299,6 +306,7 @@ def diff_command(project_options: t.Callable[[t.Any], t.Any]) -> click.Command:
             strict,
             target,
             create_namespace,
+            mapping,
         )
         differ = Differ(cluster, project, target, DiffOptions(field_manager, local))
         try:
