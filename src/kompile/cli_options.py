@@ -71,17 +71,6 @@ MAPPING_OPTIONS = (
         help="Kind of the secret store named by --secret-store (default: SecretStore).",
     ),
 )
-MAPPING_PARAMETERS = (
-    "no_detect_secrets",
-    "service_type",
-    "network_policies",
-    "bind_mounts",
-    "harden",
-    "wait_for_dependencies",
-    "secrets_mode",
-    "secret_store",
-    "secret_store_kind",
-)
 
 
 def mapping_options(function: F) -> F:
