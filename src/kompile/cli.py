@@ -8,6 +8,7 @@ Data goes to stdout and everything else to stderr. Exit codes: 0 success, 1 rese
 
 from __future__ import annotations
 
+import logging
 import sys
 import traceback
 import typing as t
@@ -31,6 +32,14 @@ _debug = False
 def _set_debug(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
     global _debug
     _debug = _debug or value
+    if value:
+        # Only kompile's own loggers: the kubernetes client logs response bodies at debug
+        # level, and those bodies can contain Secret values.
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("debug: %(name)s: %(message)s"))
+        logger = logging.getLogger("kompile")
+        logger.addHandler(handler)
+        logger.setLevel(logging.DEBUG)
     return value
 
 

@@ -6,6 +6,7 @@ the ``kubernetes`` client, so ``kompile convert`` never pays for it.
 
 from __future__ import annotations
 
+import math
 import sys
 import typing as t
 from pathlib import Path
@@ -22,6 +23,18 @@ F = t.TypeVar("F", bound=t.Callable[..., t.Any])
 Manifest = dict[str, t.Any]
 
 
+def _check_field_manager(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    if not value.strip() or len(value) > 128:
+        raise click.BadParameter("must be 1 to 128 characters", ctx, param)
+    return value
+
+
+def _check_finite(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    if not math.isfinite(value):
+        raise click.BadParameter("must be a finite number of seconds", ctx, param)
+    return value
+
+
 def cluster_options(function: F) -> F:
     """Add the options that choose the cluster and the namespace."""
     options = [
@@ -35,6 +48,7 @@ def cluster_options(function: F) -> F:
             "--field-manager",
             default="kompile",
             show_default=True,
+            callback=_check_field_manager,
             help="Name that owns the applied fields in the cluster.",
         ),
     ]
@@ -58,28 +72,39 @@ def desired_objects(
     env_files: tuple[str, ...],
     quiet: bool,
     strict: bool,
-    namespace: str,
+    namespace: str | None,
     create_namespace: bool,
     mapping: dict[str, t.Any],
-) -> tuple[list[Manifest], str]:
-    """Return the objects to apply and the project name, from compose files or manifests."""
+) -> tuple[list[Manifest], str, str]:
+    """Return the objects to apply, the project name and the target namespace.
+
+    Compose files are converted into ``-n`` (else the context's namespace). Manifests keep
+    the namespace written in them, as kubectl does: ``-n`` must agree with it.
+    """
     from kompile.cluster import sources
 
     if sources.is_manifest_input(files):
         objects = sources.read_manifests(files)
         project = sources.label_project(objects, project_name)
-        return objects, project
+        namespaced = [
+            obj for obj in objects if cluster.resource(obj["apiVersion"], obj["kind"]).namespaced
+        ]
+        target = sources.manifest_namespace(namespaced, namespace, cluster.namespace)
+        if create_namespace:
+            sources.add_namespace(objects, target, project)
+        return objects, project, target
 
     from kompile.cli import load, report
     from kompile.cli_options import convert_options
     from kompile.convert.names import label_value
     from kompile.convert.pipeline import convert_project
 
+    target = namespace or cluster.namespace
     loaded, diagnostics = load(files, project_name, project_directory, profiles, env_files, strict)
-    options = convert_options(mapping, namespace, create_namespace)
+    options = convert_options(mapping, target, create_namespace)
     converted = convert_project(loaded, options, diagnostics)
     report(diagnostics, quiet)
-    return converted, label_value(loaded.name)
+    return converted, label_value(loaded.name), target
 
 
 def show_requests(cluster: Cluster) -> None:
@@ -102,7 +127,6 @@ def apply_command(project_options: t.Callable[[t.Any], t.Any]) -> click.Command:
     @click.option("--force-conflicts", is_flag=True, help="Take fields that other managers own.")
     @click.option("--prune", is_flag=True, help="Delete the project's objects no longer desired.")
     @click.option("--prune-volumes", is_flag=True, help="Let --prune delete claims (loses data).")
-    @click.option("--prune-namespace", is_flag=True, help="Let --prune delete the namespace.")
     @click.option(
         "--dry-run",
         type=click.Choice(["none", "server", "client"]),
@@ -117,7 +141,12 @@ def apply_command(project_options: t.Callable[[t.Any], t.Any]) -> click.Command:
     )
     @click.option("--wait", is_flag=True, help="Wait until the workloads are ready or done.")
     @click.option(
-        "--timeout", type=float, default=300.0, show_default=True, help="Seconds --wait waits."
+        "--timeout",
+        type=click.FloatRange(min=0, min_open=True, max=86_400),
+        callback=_check_finite,
+        default=300.0,
+        show_default=True,
+        help="Seconds --wait waits.",
     )
     @click.option(
         "-o",
@@ -143,7 +172,6 @@ def apply_command(project_options: t.Callable[[t.Any], t.Any]) -> click.Command:
         force_conflicts: bool,
         prune: bool,
         prune_volumes: bool,
-        prune_namespace: bool,
         dry_run: str,
         recreate: bool,
         wait: bool,
@@ -156,8 +184,7 @@ def apply_command(project_options: t.Callable[[t.Any], t.Any]) -> click.Command:
         from kompile.cluster.apply import Applier, ApplyOptions, ObjectResult
 
         cluster = connect(kubeconfig, kube_context)
-        target = namespace or cluster.namespace
-        objects, project = desired_objects(
+        objects, project, target = desired_objects(
             cluster,
             files,
             project_name,
@@ -166,7 +193,7 @@ def apply_command(project_options: t.Callable[[t.Any], t.Any]) -> click.Command:
             env_files,
             quiet,
             strict,
-            target,
+            namespace,
             create_namespace,
             mapping,
         )
@@ -175,7 +202,6 @@ def apply_command(project_options: t.Callable[[t.Any], t.Any]) -> click.Command:
             force_conflicts=force_conflicts,
             prune=prune,
             prune_volumes=prune_volumes,
-            prune_namespace=prune_namespace,
             dry_run=dry_run,
             recreate=recreate,
         )
@@ -203,9 +229,12 @@ def apply_command(project_options: t.Callable[[t.Any], t.Any]) -> click.Command:
         elif not quiet:
             click.echo(render.apply_summary(report), err=True)
         if failures:
+            names = [result.display for result in failures]
+            listed = ", ".join(names[:5]) + (
+                f" and {len(names) - 5} more" if len(names) > 5 else ""
+            )
             raise ClusterError(
-                f"apply failed for {len(failures)} object(s) "
-                f"({', '.join(result.display for result in failures)}); "
+                f"apply failed for {len(failures)} object(s) ({listed}); "
                 f"{len(report.not_applied)} not applied and nothing pruned",
                 hint="fix the errors above and apply again",
             )
@@ -294,8 +323,7 @@ def diff_command(project_options: t.Callable[[t.Any], t.Any]) -> click.Command:
         from kompile.cluster.diff import NONE, Differ, DiffOptions
 
         cluster = connect(kubeconfig, kube_context)
-        target = namespace or cluster.namespace
-        objects, project = desired_objects(
+        objects, project, target = desired_objects(
             cluster,
             files,
             project_name,
@@ -304,7 +332,7 @@ def diff_command(project_options: t.Callable[[t.Any], t.Any]) -> click.Command:
             env_files,
             quiet,
             strict,
-            target,
+            namespace,
             create_namespace,
             mapping,
         )

@@ -137,12 +137,29 @@ def read_dockerfile(path: Path) -> Dockerfile:
     return parse_dockerfile(text, path)
 
 
+# The instructions of the Dockerfile reference (BuildKit 1.x syntax).
+KEYWORDS = frozenset(
+    {
+        "ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "FROM", "HEALTHCHECK",
+        "LABEL", "MAINTAINER", "ONBUILD", "RUN", "SHELL", "STOPSIGNAL", "USER", "VOLUME",
+        "WORKDIR",
+    }
+)  # fmt: skip
+
+
 def parse_dockerfile(text: str, path: Path | None = None) -> Dockerfile:
     """Parse Dockerfile text into global ARGs and stages."""
     instructions = _instructions(text.splitlines())
     global_args: list[Instruction] = []
     stages: list[Stage] = []
     for instruction in instructions:
+        if instruction.keyword not in KEYWORDS:
+            # The line is not echoed: it may be a secret or binary data, not an instruction.
+            raise CheckError(
+                "unknown Dockerfile instruction",
+                location=Location(path or "<inline Dockerfile>", instruction.line),
+                hint="start each line with an instruction such as FROM, RUN or COPY",
+            )
         if instruction.keyword == "FROM":
             stages.append(_stage(instruction, len(stages), global_args))
         elif stages:

@@ -32,8 +32,10 @@ from kompile.errors import ClusterError
 
 Manifest = dict[str, t.Any]
 
-# Kinds whose objects hold data that a delete loses: pruned or replaced only on request.
-PROTECTED_KINDS = {"PersistentVolumeClaim": "--prune-volumes", "Namespace": "--prune-namespace"}
+# Kinds whose objects hold data that a delete loses: pruned only on request, never replaced.
+# Namespaces are never pruned at all (only namespaced objects are listed for pruning),
+# because the same project deployed into another namespace carries the same labels.
+PROTECTED_KINDS = {"PersistentVolumeClaim": "--prune-volumes", "Namespace": ""}
 # Kinds that are cheap to replace when an immutable field changes: they hold no data.
 REPLACEABLE_KINDS = frozenset({"Service", "Job"})
 IMMUTABLE_MARKERS = ("immutable", "may not change once set", "are forbidden")
@@ -45,7 +47,6 @@ class ApplyOptions:
     force_conflicts: bool = False
     prune: bool = False
     prune_volumes: bool = False
-    prune_namespace: bool = False
     dry_run: str = "none"  # "none", "server" (dryRun=All) or "client" (no writes)
     recreate: bool = False
     parallelism: int = 8
@@ -75,7 +76,7 @@ class ApplyReport:
 
     @property
     def failed(self) -> list[ObjectResult]:
-        return [result for result in self.results if result.error is not None]
+        return [result for result in self.results if result.action == "failed"]
 
 
 class Applier:
@@ -105,11 +106,10 @@ class Applier:
         self._check_namespace(desired)
         live = list_live(
             self.cluster,
-            resources_to_list(
-                desired, everything=self.options.prune, namespaces=self.options.prune_namespace
-            ),
+            resources_to_list(desired, everything=self.options.prune),
             self.namespace,
             self.project,
+            desired,
         )
         report = ApplyReport()
         groups = [
@@ -153,6 +153,10 @@ class Applier:
 
     def _apply_one(self, item: Desired, current: tuple[Resource, Manifest] | None) -> ObjectResult:
         live_obj = current[1] if current else None
+        if live_obj is not None and is_placeholder_secret(item.obj):
+            result = self._result(item, "kept")
+            result.error = "its placeholder values are not applied over the existing Secret"
+            return result
         if self.options.dry_run == "client":
             return self._result(item, _client_side_action(item.obj, live_obj))
         try:
@@ -163,6 +167,9 @@ class Applier:
             return self._result(item, "failed", self._describe(item, error, live_obj))
         except ClusterError as error:
             return self._result(item, "failed", self.redact(error.reason))
+        if not _is_object(response.body, item):
+            message = f"the API server at {self.cluster.host} answered without the object"
+            return self._result(item, "failed", message)
         return self._result(item, _server_action(response.status, response.body, live_obj))
 
     def _patch(self, item: Desired) -> t.Any:
@@ -253,11 +260,8 @@ class Applier:
         for key in sorted(set(live) - wanted, key=lambda k: (-kind_rank(k.kind), k)):
             resource, obj = live[key]
             flag = PROTECTED_KINDS.get(resource.kind)
-            allowed = {
-                "--prune-volumes": self.options.prune_volumes,
-                "--prune-namespace": self.options.prune_namespace,
-            }
-            if prune_disabled(obj) or (flag is not None and not allowed[flag]):
+            allowed = {"--prune-volumes": self.options.prune_volumes}
+            if prune_disabled(obj) or (flag is not None and not allowed.get(flag)):
                 kept = ObjectResult(resource, key.name, key.namespace, "kept")
                 kept.error = (
                     f"pruned only with {flag}" if flag else "annotated kompile.dev/prune=false"
@@ -292,14 +296,39 @@ class Applier:
         return ObjectResult(item.resource, item.name, item.key.namespace, action, error)
 
 
-def _server_action(status: int, body: Manifest | None, live_obj: Manifest | None) -> str:
-    if status == 201 or live_obj is None:
+def _server_action(status: int, body: Manifest, live_obj: Manifest | None) -> str:
+    """Return created, configured or unchanged from the answer to a server-side apply.
+
+    A real write moves the resourceVersion, but a dry run never does, so a dry run is
+    judged by comparing the objects without their server fields.
+    """
+    if status == 201:
         return "created"
-    if body is None:
+    if live_obj is None:
+        # The object existed without the project's labels, so the list did not return it.
         return "configured"
-    before = strip_server_fields(live_obj)
-    after = strip_server_fields(body)
-    return "unchanged" if before == after else "configured"
+    live_version = live_obj.get("metadata", {}).get("resourceVersion")
+    new_version = body.get("metadata", {}).get("resourceVersion")
+    if live_version != new_version:
+        return "configured"
+    same = strip_server_fields(live_obj) == strip_server_fields(body)
+    return "unchanged" if same else "configured"
+
+
+def _is_object(body: t.Any, item: Desired) -> bool:
+    """Tell whether an answer is the object that was sent, as a real server returns it."""
+    if not isinstance(body, dict):
+        return False
+    metadata = body.get("metadata")
+    return isinstance(metadata, dict) and metadata.get("name") == item.name
+
+
+def is_placeholder_secret(obj: Manifest) -> bool:
+    """Tell whether ``obj`` is a Secret of empty placeholder values for a person to fill in."""
+    if obj.get("kind") != "Secret" or obj.get("data"):
+        return False
+    values = obj.get("stringData") or {}
+    return bool(values) and not any(values.values())
 
 
 def _client_side_action(desired: Manifest, live_obj: Manifest | None) -> str:

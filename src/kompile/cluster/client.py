@@ -86,11 +86,18 @@ class Cluster:
                     active = next(c for c in _contexts if c["name"] == context)
                 self.namespace = active.get("context", {}).get("namespace") or "default"
                 self.source = config_file
-        except (config.ConfigException, OSError, StopIteration, TypeError, ValueError) as error:
+        except Exception as error:
+            # The kubernetes loader raises ConfigException, YAML errors, KeyError and
+            # TypeError for broken files; all of them mean the same to the user.
             where = kubeconfig or path or "the default kubeconfig"
+            reason = (
+                str(error)
+                if isinstance(error, config.ConfigException)
+                else (f"invalid kubeconfig ({type(error).__name__})")
+            )
             raise ClusterError(
-                f"cannot load the cluster configuration from {where}: {error}",
-                hint="pass --kubeconfig FILE and --context NAME",
+                f"cannot load the cluster configuration from {where}: {reason}",
+                hint="pass --kubeconfig FILE and --context NAME of a valid kubeconfig",
             ) from None
         # kompile retries itself, with the rules below; the pool only reuses connections.
         configuration.retries = False
@@ -101,6 +108,9 @@ class Cluster:
         self.requests: Counter[str] = Counter()
         self._lock = threading.Lock()
         self._discovered: dict[tuple[str, str], Resource] = {}
+        # Set once the server stayed unreachable through every retry, so that the other
+        # requests of the run fail at once instead of each retrying on its own.
+        self._unreachable: ClusterError | None = None
 
     def close(self) -> None:
         self.api.close()
@@ -119,6 +129,8 @@ class Cluster:
         Returns the parsed JSON body of a success; raises `ApiStatus` for an error status
         and `ClusterError` when the server cannot be reached.
         """
+        if self._unreachable is not None:
+            raise self._unreachable
         url_path = f"{path}?{urlencode(query)}" if query else path
         headers = {"Accept": "application/json", "Content-Type": content_type}
         payload = json.dumps(body) if body is not None else None
@@ -130,25 +142,37 @@ class Cluster:
                 response = self._send(method, url_path, headers, payload)
             except urllib3.exceptions.HTTPError as error:
                 if attempt == self.attempts:
-                    raise ClusterError(
+                    self._unreachable = ClusterError(
                         f"cannot reach the API server at {self.host}: {_reason(error)}",
                         hint="check that the cluster is running and --kubeconfig/--context",
-                    ) from None
-                log.warning("%s %s failed (%s); retrying", method, path, _reason(error))
+                    )
+                    raise self._unreachable from None
+                log.debug("%s %s failed (%s); retrying", method, path, _reason(error))
                 time.sleep(delay)
                 delay = min(delay * 2, 5.0)
                 continue
             status, text, retry_after = response
             if status < 400:
-                return Response(status, json.loads(text) if text else None)
+                return Response(status, self._parse(text))
             if status in RETRY_STATUSES and attempt < self.attempts:
                 wait = retry_after if retry_after is not None else delay
-                log.warning("%s %s answered %d; retrying in %.1fs", method, path, status, wait)
+                log.debug("%s %s answered %d; retrying in %.1fs", method, path, status, wait)
                 time.sleep(wait)
                 delay = min(delay * 2, 5.0)
                 continue
             raise _status_error(status, text)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _parse(self, text: str) -> t.Any:
+        if not text:
+            return None
+        try:
+            return json.loads(text)
+        except ValueError:
+            raise ClusterError(
+                f"the API server at {self.host} sent a response that is not JSON",
+                hint="check that the kubeconfig points at a Kubernetes API server",
+            ) from None
 
     def _send(
         self, method: str, url_path: str, headers: dict[str, str], payload: str | None

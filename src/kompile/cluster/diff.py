@@ -10,22 +10,31 @@ is what ``apply --prune`` would remove.
 from __future__ import annotations
 
 import typing as t
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from deepdiff import DeepDiff
 
-from kompile.cluster.apply import PROTECTED_KINDS
+from kompile.cluster.apply import PROTECTED_KINDS, is_placeholder_secret
 from kompile.cluster.client import APPLY_PATCH, ApiStatus, Cluster
 from kompile.cluster.kinds import Resource
 from kompile.cluster.mask import mask_pair
 from kompile.cluster.normalize import keyed, project_onto, strip_server_fields
 from kompile.cluster.objects import ObjectKey, display_name, prune_disabled
 from kompile.cluster.redact import Redactor
-from kompile.cluster.state import Desired, kind_rank, list_live, prepare, resources_to_list
+from kompile.cluster.state import (
+    Desired,
+    hint_for,
+    kind_rank,
+    list_live,
+    prepare,
+    resources_to_list,
+)
 from kompile.errors import ClusterError
 
 Manifest = dict[str, t.Any]
 
+PARALLELISM = 8
 CREATE = "create"
 UPDATE = "update"
 DELETE = "delete"
@@ -82,9 +91,16 @@ class Differ:
         self.redact = Redactor(objects)
         desired = prepare(self.cluster, objects, self.namespace)
         live = list_live(
-            self.cluster, resources_to_list(desired, everything=True), self.namespace, self.project
+            self.cluster,
+            resources_to_list(desired, everything=True),
+            self.namespace,
+            self.project,
+            desired,
         )
-        changes = [self._compare(item, live.get(item.key)) for item in desired]
+        # Each dry run is one independent request, so they run in parallel like apply's.
+        workers = max(1, min(PARALLELISM, len(desired)))
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            changes = list(pool.map(lambda item: self._compare(item, live.get(item.key)), desired))
         wanted = {item.key for item in desired}
         for key in sorted(set(live) - wanted, key=lambda k: (kind_rank(k.kind), k)):
             resource, obj = live[key]
@@ -98,6 +114,9 @@ class Differ:
             change.live, change.desired = mask_pair(None, strip_server_fields(item.obj))
             return change
         live_obj = strip_server_fields(current[1])
+        if is_placeholder_secret(item.obj):
+            change.notes.append("placeholder values are not applied over the existing Secret")
+            return change
         merged = None if self.options.local else self._dry_run(item, change)
         if merged is None:
             merged = item.obj
@@ -110,29 +129,24 @@ class Differ:
         return change
 
     def _dry_run(self, item: Desired, change: ObjectChange) -> Manifest | None:
-        """Return the server's dry-run result of applying ``item``, noting conflicts."""
-        path = item.resource.object_path(item.key.namespace, item.name)
-        query = {"fieldManager": self.options.field_manager, "force": "false", "dryRun": "All"}
+        """Return the server's dry-run result of applying ``item``, noting conflicts.
+
+        A conflict with another manager is noted and the dry run repeated with force, to
+        show what ``apply --force-conflicts`` would do. Returns None when an immutable
+        field stops the apply, after marking the change as a replacement.
+        """
         try:
-            return t.cast(
-                Manifest,
-                self.cluster.request(
-                    "PATCH", path, query=query, body=item.obj, content_type=APPLY_PATCH
-                ).body,
-            )
+            return self._dry_run_patch(item, force=False)
         except ApiStatus as error:
             if error.code == 409 and error.causes:
                 owners = ", ".join(
                     f"{cause.get('field')} ({cause.get('message')})" for cause in error.causes
                 )
                 change.notes.append(f"apply conflicts with other managers: {owners}")
-                query["force"] = "true"
-                return t.cast(
-                    Manifest,
-                    self.cluster.request(
-                        "PATCH", path, query=query, body=item.obj, content_type=APPLY_PATCH
-                    ).body,
-                )
+                try:
+                    return self._dry_run_patch(item, force=True)
+                except ApiStatus as forced_error:
+                    error = forced_error
             if error.code == 422:
                 change.action = REPLACE
                 fields = ", ".join(str(c.get("field")) for c in error.causes if c.get("field"))
@@ -143,10 +157,25 @@ class Differ:
             raise ClusterError(
                 f"dry-run apply of {display_name(item.resource, item.name)} failed: "
                 f"{self.redact(error.message)} ({error.code} {error.reason})",
-                hint="check the RBAC rights of the kubeconfig context"
-                if error.code in (401, 403)
-                else None,
+                hint=hint_for(error.code),
             ) from None
+
+    def _dry_run_patch(self, item: Desired, *, force: bool) -> Manifest:
+        path = item.resource.object_path(item.key.namespace, item.name)
+        query = {
+            "fieldManager": self.options.field_manager,
+            "force": "true" if force else "false",
+            "dryRun": "All",
+        }
+        body = self.cluster.request(
+            "PATCH", path, query=query, body=item.obj, content_type=APPLY_PATCH
+        ).body
+        if not isinstance(body, dict) or not isinstance(body.get("metadata"), dict):
+            raise ClusterError(
+                f"the API server at {self.cluster.host} answered a dry run without the object",
+                hint="check that the kubeconfig points at a Kubernetes API server",
+            )
+        return body
 
     def _deletion(self, resource: Resource, key: ObjectKey, obj: Manifest) -> ObjectChange:
         live_obj, _ = mask_pair(strip_server_fields(obj), None)

@@ -18,6 +18,7 @@ import yaml
 from kompile.convert.names import (
     MANAGED_BY,
     MANAGED_BY_LABEL,
+    NAME_LABEL,
     PART_OF_LABEL,
     label_value,
 )
@@ -120,3 +121,34 @@ def label_project(objects: list[Manifest], project_name: str | None) -> str:
         labels[PART_OF_LABEL] = project
         labels.setdefault(MANAGED_BY_LABEL, MANAGED_BY)
     return project
+
+
+def manifest_namespace(namespaced: list[Manifest], option: str | None, default: str) -> str:
+    """Return the namespace of namespaced manifests, checked against ``-n`` like kubectl."""
+    written = sorted(
+        {obj["metadata"]["namespace"] for obj in namespaced if obj["metadata"].get("namespace")}
+    )
+    if option is not None:
+        for name in written:
+            if name != option:
+                raise KompileError(
+                    f"the manifests name namespace {name}, not {option} as -n says",
+                    hint=f"pass -n {name}, or convert again with -n {option}",
+                )
+        return option
+    if len(written) > 1:
+        raise KompileError(
+            f"the manifests span several namespaces ({', '.join(written)})",
+            hint="apply the objects of each namespace separately",
+        )
+    return written[0] if written else default
+
+
+def add_namespace(objects: list[Manifest], name: str, project: str) -> None:
+    """Add the Namespace object ``--create-namespace`` asks for, unless one is there."""
+    if any(obj["kind"] == "Namespace" and obj["metadata"]["name"] == name for obj in objects):
+        return
+    labels = {NAME_LABEL: label_value(name), PART_OF_LABEL: project, MANAGED_BY_LABEL: MANAGED_BY}
+    objects.append(
+        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name, "labels": labels}}
+    )

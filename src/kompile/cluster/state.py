@@ -46,43 +46,72 @@ def kind_rank(kind: str) -> int:
 
 
 def list_live(
-    cluster: Cluster, resources: t.Iterable[Resource], namespace: str, project: str
+    cluster: Cluster,
+    resources: t.Iterable[Resource],
+    namespace: str,
+    project: str,
+    desired: t.Sequence[Desired] = (),
 ) -> dict[ObjectKey, tuple[Resource, Manifest]]:
-    """Return the project's live objects of each kind: one LIST request per kind."""
+    """Return the project's live objects: one LIST per namespaced kind in ``namespace``.
+
+    Cluster-scoped objects are never listed by label, because other deployments of the
+    same project (into other namespaces) carry the same labels: each desired one is read
+    by name instead, so only what this run manages is compared, applied or pruned.
+    """
     live: dict[ObjectKey, tuple[Resource, Manifest]] = {}
     selector = project_selector(project)
     for resource in resources:
-        path = resource.collection_path(namespace if resource.namespaced else None)
+        if not resource.namespaced:
+            continue
+        path = resource.collection_path(namespace)
         try:
-            listing = cluster.request("GET", path, query={"labelSelector": selector}).body or {}
+            listing = cluster.request("GET", path, query={"labelSelector": selector}).body
         except ApiStatus as error:
             # A kind the cluster does not serve (an uninstalled CRD) has no objects of the project.
             if error.code == 404:
                 continue
             raise ClusterError(
                 f"cannot list {resource.qualified} in namespace {namespace}: {error}",
-                hint=_hint_for(error.code),
+                hint=hint_for(error.code),
             ) from None
-        for item in listing.get("items") or []:
-            item.setdefault("apiVersion", resource.api_version)
-            item.setdefault("kind", resource.kind)
-            live[object_key(resource, item)] = (resource, item)
+        for obj in _items(cluster, listing, resource):
+            live[object_key(resource, obj)] = (resource, obj)
+    for wanted in desired:
+        if wanted.resource.namespaced:
+            continue
+        path = wanted.resource.object_path(None, wanted.name)
+        try:
+            found = cluster.request("GET", path).body
+        except ApiStatus as error:
+            if error.code == 404:
+                continue
+            raise ClusterError(
+                f"cannot read {wanted.resource.qualified} {wanted.name}: {error}",
+                hint=hint_for(error.code),
+            ) from None
+        if isinstance(found, dict):
+            live[wanted.key] = (wanted.resource, found)
     return live
 
 
-def resources_to_list(
-    desired: list[Desired], *, everything: bool, namespaces: bool = False
-) -> list[Resource]:
-    """Return the kinds to list: every kind kompile makes, or only the desired ones.
-
-    Namespaces are listed only when desired or when ``namespaces`` is set: a run without
-    ``--create-namespace`` does not manage the namespace it deploys into.
-    """
-    kinds = {item.resource for item in desired}
-    if everything:
-        kinds.update(
-            resource for resource in MANAGED_KINDS if resource.kind != "Namespace" or namespaces
+def _items(cluster: Cluster, listing: t.Any, resource: Resource) -> list[Manifest]:
+    items = listing.get("items") if isinstance(listing, dict) else None
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        raise ClusterError(
+            f"the API server at {cluster.host} sent an invalid list of {resource.qualified}",
+            hint="check that the kubeconfig points at a Kubernetes API server",
         )
+    for item in items:
+        item.setdefault("apiVersion", resource.api_version)
+        item.setdefault("kind", resource.kind)
+    return t.cast(list[Manifest], items)
+
+
+def resources_to_list(desired: list[Desired], *, everything: bool) -> list[Resource]:
+    """Return the namespaced kinds to list: every kind kompile makes, or the desired ones."""
+    kinds = {item.resource for item in desired if item.resource.namespaced}
+    if everything:
+        kinds.update(resource for resource in MANAGED_KINDS if resource.namespaced)
     return sorted(kinds, key=lambda resource: (kind_rank(resource.kind), resource.kind))
 
 
@@ -95,11 +124,18 @@ def namespace_exists(cluster: Cluster, namespace: str) -> bool:
         if error.code == 403:
             # Users without rights on Namespaces can still deploy into theirs.
             return True
-        raise ClusterError(f"cannot read namespace {namespace}: {error}") from None
+        raise ClusterError(
+            f"cannot read namespace {namespace}: {error}", hint=hint_for(error.code)
+        ) from None
     return True
 
 
-def _hint_for(code: int) -> str:
-    if code in (401, 403):
-        return "check the credentials and RBAC rights of the kubeconfig context"
+def hint_for(code: int) -> str:
+    """Return what to do about an error status of the API server."""
+    if code == 401:
+        return "check the credentials of the kubeconfig user; they may have expired"
+    if code == 403:
+        return "ask for RBAC rights on this resource, or use another kubeconfig context"
+    if code >= 500:
+        return "the API server failed; check its health and rerun"
     return "check the cluster and rerun"
