@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from kompile.cli_options import mapping_options
+from kompile.cli_options import check_namespace_option, mapping_options
 from kompile.errors import ClusterError
 
 if t.TYPE_CHECKING:
@@ -25,7 +25,12 @@ Manifest = dict[str, t.Any]
 def cluster_options(function: F) -> F:
     """Add the options that choose the cluster and the namespace."""
     options = [
-        click.option("-n", "--namespace", help="Namespace (default: the context's namespace)."),
+        click.option(
+            "-n",
+            "--namespace",
+            callback=check_namespace_option,
+            help="Namespace, a DNS-1123 label (default: the context's namespace).",
+        ),
         click.option(
             "--create-namespace", is_flag=True, help="Create the namespace when it is missing."
         ),
@@ -47,6 +52,15 @@ def connect(kubeconfig: str | None, kube_context: str | None) -> Cluster:
     from kompile.cluster.client import Cluster
 
     return Cluster(kubeconfig, kube_context)
+
+
+def target_namespace(namespace: str | None, cluster: Cluster) -> str:
+    """Return the namespace to work in: ``-n``, else the kubeconfig context's, checked."""
+    from kompile.convert.names import check_namespace
+
+    if namespace:
+        return namespace
+    return check_namespace(cluster.namespace, origin="the kubeconfig context")
 
 
 def desired_objects(
@@ -156,7 +170,7 @@ def apply_command(project_options: t.Callable[[t.Any], t.Any]) -> click.Command:
         from kompile.cluster.apply import Applier, ApplyOptions, ObjectResult
 
         cluster = connect(kubeconfig, kube_context)
-        target = namespace or cluster.namespace
+        target = target_namespace(namespace, cluster)
         objects, project = desired_objects(
             cluster,
             files,
@@ -294,7 +308,7 @@ def diff_command(project_options: t.Callable[[t.Any], t.Any]) -> click.Command:
         from kompile.cluster.diff import NONE, Differ, DiffOptions
 
         cluster = connect(kubeconfig, kube_context)
-        target = namespace or cluster.namespace
+        target = target_namespace(namespace, cluster)
         objects, project = desired_objects(
             cluster,
             files,

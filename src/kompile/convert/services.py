@@ -308,7 +308,12 @@ def _traffic_policy(context: Context, service_name: str, service: dict[str, t.An
 def service_manifest(context: Context, service_name: str, service: dict[str, t.Any]) -> Manifest:
     """Return the Service that makes ``service_name`` reachable by name."""
     warn_ports(context, service_name, service)
-    metadata = context.metadata("Service", service_name, owner=f"service {service_name!r}")
+    metadata = context.metadata(
+        "Service",
+        service_name,
+        owner=f"service {service_name!r}",
+        source=("services", service_name),
+    )
     ports = service_ports(service)
     kind = service_type(context, service_name, service)
     spec: dict[str, t.Any] = {}
