@@ -8,6 +8,7 @@ Data goes to stdout and everything else to stderr. Exit codes: 0 success, 1 rese
 
 from __future__ import annotations
 
+import signal
 import sys
 import traceback
 import typing as t
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import click
 
-from kompile import __version__
+from kompile import __version__, interrupts
 from kompile.cli_options import check_namespace_option, convert_options, mapping_options
 from kompile.errors import KompileError
 
@@ -341,7 +342,18 @@ def usage_message(error: click.UsageError) -> str:
 
 
 def main(argv: list[str] | None = None) -> t.NoReturn:
-    """Run the CLI and exit: one ``Error:`` line on stderr for any failure."""
+    """Run the CLI and exit: one ``Error:`` line on stderr for any failure.
+
+    SIGINT exits 130 and SIGTERM 143, after the writers removed their temporary files.
+    """
+    restore_signals = interrupts.install()
+    try:
+        _run(argv)
+    finally:
+        restore_signals()
+
+
+def _run(argv: list[str] | None) -> t.NoReturn:
     try:
         # Without standalone mode, click returns the code of a ctx.exit() instead of exiting.
         code = cli.main(args=argv, prog_name="kompile", standalone_mode=False)
@@ -352,6 +364,10 @@ def main(argv: list[str] | None = None) -> t.NoReturn:
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(130)
+    except interrupts.Interrupted as interrupted:
+        name = signal.Signals(interrupted.signum).name
+        click.echo(f"Aborted ({name}).", err=True)
+        sys.exit(interrupted.exit_code)
     except KompileError as error:
         if _debug:
             traceback.print_exc()

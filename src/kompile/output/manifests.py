@@ -13,13 +13,15 @@ import errno
 import json
 import os
 import re
+import secrets
 import shutil
-import tempfile
 import typing as t
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import yaml
 
+from kompile import interrupts
 from kompile.errors import OutputError
 
 try:  # libyaml's emitter is much faster; PyYAML works without it.
@@ -138,18 +140,39 @@ def _has_secret(objects: list[Manifest]) -> bool:
     return any(obj.get("kind") == "Secret" for obj in objects)
 
 
-def _write_new_file(path: Path, text: str, secret: bool) -> None:
+def _write_new_file(path: Path, chunks: Iterable[str], secret: bool) -> None:
     mode = 0o600 if secret else 0o644
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        handle.write(text)
+        for chunk in chunks:
+            handle.write(chunk)
+
+
+def _temporary_sibling(path: Path) -> Path:
+    """Return an unused hidden name next to ``path``, such as ``.all.yaml.3f9c0a1b``.
+
+    The caller creates it, so its name is known before it exists and a ``finally`` can
+    always remove it, even when a signal arrives right after the creation.
+    """
+    return path.with_name(f".{path.name}.{secrets.token_hex(4)}")
+
+
+def _file_chunks(objects: list[Manifest], output_format: str) -> Iterator[str]:
+    """Yield the text of one-file output piece by piece, one YAML document at a time."""
+    if output_format == "json":
+        yield dump_json(objects)
+        return
+    yield f"{GENERATED_MARK}\n"
+    for obj in objects:
+        yield dump_yaml([obj])
 
 
 def write_file(path: Path, objects: list[Manifest], output_format: str) -> None:
-    """Write all objects to one file, replacing it only once the new one is complete."""
-    text = render(objects, output_format)
-    if output_format == "yaml":
-        text = f"{GENERATED_MARK}\n{text}"
+    """Write all objects to one file, replacing it only once the new one is complete.
+
+    The text goes to a hidden temporary file next to ``path``, which is removed when the
+    write fails or is interrupted.
+    """
     directory = path.parent
     if not directory.is_dir():
         raise OutputError(
@@ -161,16 +184,18 @@ def write_file(path: Path, objects: list[Manifest], output_format: str) -> None:
             f"cannot write {path}: it is a folder",
             hint="name another file, or remove the folder first",
         )
+    temporary = _temporary_sibling(path)
     try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
-        os.close(handle)
-        os.unlink(temporary)
-        _write_new_file(Path(temporary), text, _has_secret(objects))
-        os.replace(temporary, path)
+        chunks = _file_chunks(objects, output_format)
+        _write_new_file(temporary, chunks, _has_secret(objects))
+        with interrupts.commit():
+            os.replace(temporary, path)
     except OSError as error:
         raise OutputError(
             f"cannot write {path}: {error.strerror}", hint=_write_hint(error, directory)
         ) from error
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def write_folder(folder: Path, objects: list[Manifest], output_format: str) -> list[Path]:
@@ -194,27 +219,17 @@ def write_folder(folder: Path, objects: list[Manifest], output_format: str) -> l
         )
     names = [file_name(obj, output_format) for obj in objects]
     _check_not_foreign(folder, names)
+    staging = _temporary_sibling(folder)
     try:
-        staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=parent))
-    except OSError as error:
-        raise OutputError(
-            f"cannot write to {folder}: {error.strerror}", hint=_write_hint(error, parent)
-        ) from error
-    try:
+        staging.mkdir(mode=0o700)
         for name, obj in zip(names, objects, strict=True):
             if output_format == "json":
                 text = json.dumps(obj, indent=2, ensure_ascii=False) + "\n"
             else:
                 text = f"{GENERATED_MARK}\n{dump_yaml([obj])}"
-            _write_new_file(staging / name, text, obj.get("kind") == "Secret")
-        if not folder.exists():
-            os.replace(staging, folder)
-            return [folder / name for name in names]
-        stale = [p for p in folder.iterdir() if p.name not in names and _written_by_kompile(p)]
-        for name in names:
-            os.replace(staging / name, folder / name)
-        for path in stale:
-            path.unlink()
+            _write_new_file(staging / name, [text], obj.get("kind") == "Secret")
+        with interrupts.commit():
+            _move_into(staging, folder, names)
         return [folder / name for name in names]
     except OSError as error:
         raise OutputError(
@@ -222,6 +237,18 @@ def write_folder(folder: Path, objects: list[Manifest], output_format: str) -> l
         ) from error
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _move_into(staging: Path, folder: Path, names: list[str]) -> None:
+    """Move the staged files into ``folder`` and remove the files they make stale."""
+    if not folder.exists():
+        os.replace(staging, folder)
+        return
+    stale = [p for p in folder.iterdir() if p.name not in names and _written_by_kompile(p)]
+    for name in names:
+        os.replace(staging / name, folder / name)
+    for path in stale:
+        path.unlink()
 
 
 def _check_not_foreign(folder: Path, names: list[str]) -> None:
