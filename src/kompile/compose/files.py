@@ -259,11 +259,11 @@ def _read_stdin() -> bytes:
     return data
 
 
-def _decode(data: bytes, name: str, what: str) -> str:
+def _decode(data: bytes, name: str, subject: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise ComposeError(
             f"{name} is not UTF-8 text (invalid byte at offset {error.start})",
-            hint=f"save {what} as UTF-8",
+            hint=f"save {subject} as UTF-8",
         ) from None

@@ -56,8 +56,8 @@ def check_namespace(namespace: str, origin: str = "-n/--namespace") -> str:
     """Return ``namespace`` unchanged when it is a valid DNS-1123 label, else raise.
 
     A namespace is used verbatim in every object, so it is checked rather than rewritten
-    like service names: a rewritten name would differ from the one the user passes to
-    kubectl. ``origin`` tells where the value came from, for the error.
+    like service names, because a rewritten name would differ from the one the user
+    passes to kubectl. The error names ``origin`` as the source of the value.
     """
     if len(namespace) <= MAX_LABEL_LENGTH and _DNS_1123_LABEL.fullmatch(namespace):
         return namespace
@@ -130,7 +130,10 @@ class NameRegistry:
         self._owners: dict[tuple[str, str], str] = {}
 
     def claim(self, kind: str, name: str, owner: str, location: Location | None = None) -> str:
-        """Return ``name`` once ``owner`` holds it; ``location`` places the collision error."""
+        """Record ``owner`` as the source of ``name`` and return the name.
+
+        A second owner is an error, placed at ``location`` when it is given.
+        """
         key = (kind, name)
         previous = self._owners.setdefault(key, owner)
         if previous != owner:

@@ -90,8 +90,10 @@ def compose_labels(service: dict[str, t.Any]) -> dict[str, str]:
 def valid_annotations(
     context: Context, service_name: str, values: dict[str, str], key: str
 ) -> dict[str, str]:
-    """Return ``values`` without the keys that are not valid annotation keys, with a
-    warning for each one left out; ``key`` is the compose key they come from."""
+    """Return ``values`` without the keys that are not valid annotation keys.
+
+    Each key left out gets a warning that names ``key``, the compose key of ``values``.
+    """
     result = {}
     for name, value in values.items():
         if is_annotation_key(name):
