@@ -28,6 +28,28 @@ def run_main(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, 
     return (code if isinstance(code, int) else 0), captured.out, captured.err
 
 
+class WorkDir:
+    """A temporary working folder that the CLI runs in, in this process."""
+
+    def __init__(self, folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        self.folder = folder
+        self.capsys = capsys
+
+    def write(self, text: str, name: str = "compose.yaml") -> None:
+        (self.folder / name).write_text(text)
+
+    def run(self, *argv: str) -> tuple[int, str, str]:
+        return run_main(list(argv), self.capsys)
+
+
+@pytest.fixture
+def workdir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> WorkDir:
+    monkeypatch.chdir(tmp_path)
+    return WorkDir(tmp_path, capsys)
+
+
 def one_error_line(stderr: str) -> str:
     lines = stderr.splitlines()
     assert len(lines) == 1, stderr
@@ -63,13 +85,10 @@ def test_stdin_utf8_converts(tmp_path: Path) -> None:
     assert b"kind: Deployment" in result.stdout
 
 
-def test_compose_file_without_names(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    monkeypatch.chdir(tmp_path)
+def test_compose_file_without_names(workdir: WorkDir, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COMPOSE_FILE", ":::")
     monkeypatch.delenv("COMPOSE_PATH_SEPARATOR", raising=False)
-    code, _, err = run_main(["config"], capsys)
+    code, _, err = workdir.run("config")
     assert code == 2
     line = one_error_line(err)
     assert "COMPOSE_FILE ':::' names no file" in line
@@ -77,23 +96,19 @@ def test_compose_file_without_names(
 
 
 def test_empty_path_separator_uses_default(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    workdir: WorkDir, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    (tmp_path / "one.yaml").write_text(WEB)
-    monkeypatch.chdir(tmp_path)
+    workdir.write(WEB, "one.yaml")
     monkeypatch.setenv("COMPOSE_FILE", "one.yaml")
     monkeypatch.setenv("COMPOSE_PATH_SEPARATOR", "")
-    code, out, _ = run_main(["config", "-q"], capsys)
+    code, out, _ = workdir.run("config", "-q")
     assert code == 0
     assert "web:" in out
 
 
-def test_include_with_empty_path_list(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    (tmp_path / "compose.yaml").write_text("include:\n  - path: []\n" + WEB)
-    monkeypatch.chdir(tmp_path)
-    code, out, _ = run_main(["config", "-q"], capsys)
+def test_include_with_empty_path_list(workdir: WorkDir) -> None:
+    workdir.write("include:\n  - path: []\n" + WEB)
+    code, out, _ = workdir.run("config", "-q")
     assert code == 0
     assert "web:" in out
 
@@ -108,25 +123,19 @@ YAML_ERRORS = {
 
 
 @pytest.mark.parametrize("case", sorted(YAML_ERRORS))
-def test_yaml_error_has_line_and_hint(
-    case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_yaml_error_has_line_and_hint(case: str, workdir: WorkDir) -> None:
     text, where, hint = YAML_ERRORS[case]
-    (tmp_path / "compose.yaml").write_text(text)
-    monkeypatch.chdir(tmp_path)
-    code, _, err = run_main(["convert"], capsys)
+    workdir.write(text)
+    code, _, err = workdir.run("convert")
     assert code == 2
     line = one_error_line(err)
     assert f"compose.yaml{where} invalid YAML" in line
     assert hint in line.lower()
 
 
-def test_empty_file_has_hint(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    (tmp_path / "compose.yaml").write_text("")
-    monkeypatch.chdir(tmp_path)
-    code, _, err = run_main(["convert"], capsys)
+def test_empty_file_has_hint(workdir: WorkDir) -> None:
+    workdir.write("")
+    code, _, err = workdir.run("convert")
     assert code == 2
     line = one_error_line(err)
     assert "the compose file is empty" in line
@@ -145,65 +154,50 @@ def test_permission_denied_has_hint(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     assert "read permission" in str(error.value)
 
 
-def test_collision_names_second_service(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_collision_names_second_service(workdir: WorkDir) -> None:
     text = "services:\n  web_1:\n    image: nginx\n  web-1:\n    image: nginx\n"
-    (tmp_path / "compose.yaml").write_text(text)
-    monkeypatch.chdir(tmp_path)
-    code, _, err = run_main(["convert"], capsys)
+    workdir.write(text)
+    code, _, err = workdir.run("convert")
     assert code == 2
     line = one_error_line(err)
     assert "compose.yaml:4:3: service 'web_1' and service 'web-1' both become" in line
     assert "Rename one of them" in line
 
 
-def test_output_folder_named_like_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    (tmp_path / "compose.yaml").write_text(WEB)
-    (tmp_path / "isdir.yaml").mkdir()
-    monkeypatch.chdir(tmp_path)
-    code, _, err = run_main(["convert", "-o", "isdir.yaml"], capsys)
+def test_output_folder_named_like_file(workdir: WorkDir) -> None:
+    workdir.write(WEB)
+    (workdir.folder / "isdir.yaml").mkdir()
+    code, _, err = workdir.run("convert", "-o", "isdir.yaml")
     assert code == 2
     line = one_error_line(err)
     assert "cannot write isdir.yaml: it is a folder" in line
     assert "remove the folder" in line
-    assert list((tmp_path / "isdir.yaml").iterdir()) == []
+    assert list((workdir.folder / "isdir.yaml").iterdir()) == []
 
 
-def test_output_with_other_extension(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    (tmp_path / "compose.yaml").write_text(WEB)
-    monkeypatch.chdir(tmp_path)
-    code, _, err = run_main(["convert", "-o", "all.txt"], capsys)
+def test_output_with_other_extension(workdir: WorkDir) -> None:
+    workdir.write(WEB)
+    code, _, err = workdir.run("convert", "-o", "all.txt")
     assert code == 2
     line = one_error_line(err)
     assert "'.txt' is not a manifest file extension" in line
     assert "Name a .yaml, .yml or .json file" in line
-    assert not (tmp_path / "all.txt").exists()
+    assert not (workdir.folder / "all.txt").exists()
 
 
-def test_existing_folder_with_dot_is_used(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    (tmp_path / "compose.yaml").write_text(WEB)
-    (tmp_path / "k8s.d").mkdir()
-    monkeypatch.chdir(tmp_path)
-    code, _, _ = run_main(["convert", "-o", "k8s.d"], capsys)
+def test_existing_folder_with_dot_is_used(workdir: WorkDir) -> None:
+    workdir.write(WEB)
+    (workdir.folder / "k8s.d").mkdir()
+    code, _, _ = workdir.run("convert", "-o", "k8s.d")
     assert code == 0
-    assert (tmp_path / "k8s.d" / "web-deployment.yaml").is_file()
+    assert (workdir.folder / "k8s.d" / "web-deployment.yaml").is_file()
 
 
-def test_uppercase_extension_is_a_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    (tmp_path / "compose.yaml").write_text(WEB)
-    monkeypatch.chdir(tmp_path)
-    code, _, _ = run_main(["convert", "-o", "ALL.YAML"], capsys)
+def test_uppercase_extension_is_a_file(workdir: WorkDir) -> None:
+    workdir.write(WEB)
+    code, _, _ = workdir.run("convert", "-o", "ALL.YAML")
     assert code == 0
-    assert (tmp_path / "ALL.YAML").is_file()
+    assert (workdir.folder / "ALL.YAML").is_file()
 
 
 USAGE_ERRORS = {
@@ -224,12 +218,9 @@ def test_usage_error_is_one_line(case: str, capsys: pytest.CaptureFixture[str]) 
     assert "--help' for the options" in line
 
 
-def test_missing_env_file_fails(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    (tmp_path / "compose.yaml").write_text(WEB)
-    monkeypatch.chdir(tmp_path)
-    code, out, err = run_main(["convert", "--env-file", "missing.env"], capsys)
+def test_missing_env_file_fails(workdir: WorkDir) -> None:
+    workdir.write(WEB)
+    code, out, err = workdir.run("convert", "--env-file", "missing.env")
     assert code == 2
     assert out == ""
     line = one_error_line(err)
