@@ -9,6 +9,7 @@ Data goes to stdout and everything else to stderr. Exit codes: 0 success, 1 rese
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 import traceback
 import typing as t
@@ -16,8 +17,8 @@ from pathlib import Path
 
 import click
 
-from kompile import __version__
-from kompile.cli_options import convert_options, mapping_options
+from kompile import __version__, interrupts
+from kompile.cli_options import check_namespace_option, convert_options, mapping_options
 from kompile.errors import KompileError
 
 if t.TYPE_CHECKING:
@@ -118,7 +119,12 @@ def cli() -> None:
 
 @cli.command()
 @project_options
-@click.option("-n", "--namespace", help="Namespace to put every object in.")
+@click.option(
+    "-n",
+    "--namespace",
+    callback=check_namespace_option,
+    help="Namespace to put every object in, a DNS-1123 label.",
+)
 @click.option("--create-namespace", is_flag=True, help="Also emit the Namespace object (needs -n).")
 @click.option(
     "-o",
@@ -152,14 +158,15 @@ def convert(
     from kompile.convert.pipeline import convert_project
     from kompile.output import manifests
 
+    target = manifests.output_kind(output)
     project, diagnostics = load(files, project_name, project_directory, profiles, env_files, strict)
     options = convert_options(mapping, namespace, create_namespace)
     objects = convert_project(project, options, diagnostics)
     report(diagnostics, quiet)
     chosen_format = manifests.format_for_path(output, output_format)
-    if output == manifests.STDOUT:
+    if target == "stdout":
         click.echo(manifests.render(objects, chosen_format), nl=False)
-    elif output.endswith((".yaml", ".yml", ".json")):
+    elif target == "file":
         manifests.write_file(Path(output), objects, chosen_format)
     else:
         written = manifests.write_folder(Path(output), objects, chosen_format)
@@ -330,8 +337,32 @@ def _add_cluster_commands() -> None:
 _add_cluster_commands()
 
 
+def usage_message(error: click.UsageError) -> str:
+    """Return a usage error as one line: click's message and where to read the options.
+
+    click's own display adds a usage line and a blank line, which breaks the rule that a
+    failure prints exactly one line.
+    """
+    message = error.format_message()
+    if not message.endswith((".", "?", "!")):
+        message += "."
+    command = error.ctx.command_path if error.ctx is not None else "kompile"
+    return f"{message} Run '{command} --help' for the options"
+
+
 def main(argv: list[str] | None = None) -> t.NoReturn:
-    """Run the CLI and exit: one ``Error:`` line on stderr for any failure."""
+    """Run the CLI and exit: one ``Error:`` line on stderr for any failure.
+
+    SIGINT exits 130 and SIGTERM 143, after the writers removed their temporary files.
+    """
+    restore_signals = interrupts.install()
+    try:
+        _run(argv)
+    finally:
+        restore_signals()
+
+
+def _run(argv: list[str] | None) -> t.NoReturn:
     try:
         # Without standalone mode, click returns the code of a ctx.exit() instead of exiting.
         code = cli.main(args=argv, prog_name="kompile", standalone_mode=False)
@@ -342,11 +373,18 @@ def main(argv: list[str] | None = None) -> t.NoReturn:
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(130)
+    except interrupts.Interrupted as interrupted:
+        name = signal.Signals(interrupted.signum).name
+        click.echo(f"Aborted ({name}).", err=True)
+        sys.exit(interrupted.exit_code)
     except KompileError as error:
         if _debug:
             traceback.print_exc()
         error.show()
         sys.exit(error.exit_code)
+    except click.UsageError as error:
+        click.echo(f"Error: {usage_message(error)}", err=True)
+        sys.exit(2)
     except click.ClickException as error:
         error.show()
         sys.exit(2)

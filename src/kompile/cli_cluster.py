@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from kompile.cli_options import mapping_options
+from kompile.cli_options import check_namespace_option, mapping_options
 from kompile.errors import ClusterError
 
 if t.TYPE_CHECKING:
@@ -38,7 +38,12 @@ def _check_finite(ctx: click.Context, param: click.Parameter, value: float) -> f
 def cluster_options(function: F) -> F:
     """Add the options that choose the cluster and the namespace."""
     options = [
-        click.option("-n", "--namespace", help="Namespace (default: the context's namespace)."),
+        click.option(
+            "-n",
+            "--namespace",
+            callback=check_namespace_option,
+            help="Namespace, a DNS-1123 label (default: the context's namespace).",
+        ),
         click.option(
             "--create-namespace", is_flag=True, help="Create the namespace when it is missing."
         ),
@@ -61,6 +66,15 @@ def connect(kubeconfig: str | None, kube_context: str | None) -> Cluster:
     from kompile.cluster.client import Cluster
 
     return Cluster(kubeconfig, kube_context)
+
+
+def target_namespace(namespace: str | None, cluster: Cluster) -> str:
+    """Return the namespace to work in: ``-n``, else the kubeconfig context's, checked."""
+    from kompile.convert.names import check_namespace
+
+    if namespace:
+        return namespace
+    return check_namespace(cluster.namespace, origin="the kubeconfig context")
 
 
 def desired_objects(
@@ -89,7 +103,8 @@ def desired_objects(
         namespaced = [
             obj for obj in objects if cluster.resource(obj["apiVersion"], obj["kind"]).namespaced
         ]
-        target = sources.manifest_namespace(namespaced, namespace, cluster.namespace)
+        target = sources.manifest_namespace(namespaced, namespace, None)
+        target = target_namespace(target, cluster)
         if create_namespace:
             sources.add_namespace(objects, target, project)
         return objects, project, target
@@ -99,7 +114,7 @@ def desired_objects(
     from kompile.convert.names import label_value
     from kompile.convert.pipeline import convert_project
 
-    target = namespace or cluster.namespace
+    target = target_namespace(namespace, cluster)
     loaded, diagnostics = load(files, project_name, project_directory, profiles, env_files, strict)
     options = convert_options(mapping, target, create_namespace)
     converted = convert_project(loaded, options, diagnostics)

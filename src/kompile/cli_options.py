@@ -73,6 +73,15 @@ MAPPING_OPTIONS = (
 )
 
 
+def check_namespace_option(
+    ctx: click.Context, param: click.Parameter, value: str | None
+) -> str | None:
+    """Reject an invalid ``-n`` value before any file is read."""
+    from kompile.convert.names import check_namespace
+
+    return None if value is None else check_namespace(value)
+
+
 def mapping_options(function: F) -> F:
     """Add the options that choose how compose keys map to Kubernetes objects."""
     for option in reversed(MAPPING_OPTIONS):

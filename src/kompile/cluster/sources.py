@@ -123,7 +123,9 @@ def label_project(objects: list[Manifest], project_name: str | None) -> str:
     return project
 
 
-def manifest_namespace(namespaced: list[Manifest], option: str | None, default: str) -> str:
+def manifest_namespace(
+    namespaced: list[Manifest], option: str | None, default: str | None
+) -> str | None:
     """Return the namespace of namespaced manifests, checked against ``-n`` like kubectl."""
     written = sorted(
         {obj["metadata"]["namespace"] for obj in namespaced if obj["metadata"].get("namespace")}

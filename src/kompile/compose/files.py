@@ -68,7 +68,11 @@ class FileReader:
         value, source = load_document(read_text(name), display)
         self.sources.append(source)
         if value is None:
-            raise ComposeError("the compose file is empty", location=Location(display))
+            raise ComposeError(
+                "the compose file is empty",
+                location=Location(display),
+                hint="add a services: section with at least one service",
+            )
         if not isinstance(value, dict):
             raise ComposeError(
                 "must be a mapping of top-level keys",
@@ -148,6 +152,8 @@ class FileReader:
             entry = {"path": entry} if isinstance(entry, str) else entry
             paths = [entry["path"]] if isinstance(entry["path"], str) else entry["path"]
             files = [_relative_to_file(path, file) for path in paths]
+            if not files:
+                continue  # Docker Compose skips an entry whose path list is empty.
             key_path: KeyPath = ("include", index)
             first = Path(files[0]).resolve()
             if first in self.include_stack:
@@ -218,9 +224,9 @@ def _nowhere(path: KeyPath) -> Location:
 
 
 def read_text(name: str) -> str:
-    """Read one compose file as UTF-8 text, or stdin for ``-``."""
+    """Read one compose file, or stdin for ``-``, as UTF-8 text."""
     if name == STDIN:
-        return sys.stdin.read()
+        return _decode(_read_stdin(), "stdin", "the input")
     path = Path(name)
     try:
         data = path.read_bytes()
@@ -231,13 +237,33 @@ def read_text(name: str) -> str:
             f"{name} is a directory, not a compose file", hint="name the YAML file inside it"
         ) from None
     except PermissionError:
-        raise ComposeError(f"compose file {name} cannot be read: permission denied") from None
+        raise ComposeError(
+            f"compose file {name} cannot be read: permission denied",
+            hint="give your user read permission on the file (chmod u+r) or run as its owner",
+        ) from None
     except OSError as error:
-        raise ComposeError(f"compose file {name} cannot be read: {error.strerror}") from None
+        raise ComposeError(
+            f"compose file {name} cannot be read: {error.strerror}",
+            hint="check that the path names a readable file",
+        ) from None
+    return _decode(data, name, "the compose file")
+
+
+def _read_stdin() -> bytes:
+    # The bytes, not the text: the text layer decodes with the locale's encoding, and
+    # in the C locale it keeps invalid bytes as surrogates that fail much later.
+    buffer = getattr(sys.stdin, "buffer", None)
+    if buffer is None:  # A replaced sys.stdin without a byte layer, as in some test runners.
+        return sys.stdin.read().encode("utf-8", "surrogateescape")
+    data: bytes = buffer.read()
+    return data
+
+
+def _decode(data: bytes, name: str, subject: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise ComposeError(
             f"{name} is not UTF-8 text (invalid byte at offset {error.start})",
-            hint="save the compose file as UTF-8",
+            hint=f"save {subject} as UTF-8",
         ) from None

@@ -61,8 +61,15 @@ def find_files(options: LoadOptions) -> list[str]:
         return list(options.files)
     from_env = options.environ.get("COMPOSE_FILE")
     if from_env:
-        separator = options.environ.get("COMPOSE_PATH_SEPARATOR", os.pathsep)
-        return [str(options.working_dir / name) for name in from_env.split(separator) if name]
+        # An empty separator means the default, as in Docker Compose.
+        separator = options.environ.get("COMPOSE_PATH_SEPARATOR") or os.pathsep
+        names = [str(options.working_dir / name) for name in from_env.split(separator) if name]
+        if not names:
+            raise ComposeError(
+                f"COMPOSE_FILE {from_env!r} names no file",
+                hint=f"list compose files separated by {separator!r}, or unset COMPOSE_FILE",
+            )
+        return names
     for name in DEFAULT_FILES:
         candidate = options.working_dir / name
         if candidate.is_file():

@@ -212,6 +212,13 @@ def port_entries(value: t.Any, path: KeyPath, locate: Locate) -> list[PortConfig
             hint="use tcp, udp or sctp",
         )
     target_start, target_end = _split_range(target, path, locate)
+    if target_start == 0:
+        raise ComposeError(
+            f"port {text!r} has no target port",
+            location=locate(path),
+            key_path=path,
+            hint="give the container port, from 1 to 65535",
+        )
     entries: list[PortConfig] = []
     if published is None:
         published_ports: list[str | None] = [None] * (target_end - target_start + 1)

@@ -276,6 +276,35 @@ class _NodeLoader(_Parser):  # type: ignore[misc,valid-type,unused-ignore]
         return "tag:yaml.org,2002:map"
 
 
+# Hints for the parser messages that users meet most, matched by a part of the message.
+_YAML_HINTS = (
+    (
+        "another document",
+        "a compose file is one YAML document, so remove the '---' line or split the file",
+    ),
+    (
+        "expected key",
+        "check that this line is indented like the keys above it and that quotes are closed",
+    ),
+    ("expected ',' or ']'", "close the [ list with ] and separate its items with commas"),
+    ("expected ',' or '}'", "close the { mapping with } and separate its items with commas"),
+    ("mapping values are not allowed", "quote a value that contains ': ' or fix the indentation"),
+    (
+        "cannot start any token",
+        "indent with spaces, not tabs, and quote a value that starts with @ or `",
+    ),
+    ("found undefined alias", "define the &anchor before the *alias that uses it"),
+)
+
+
+def yaml_hint(problem: str) -> str:
+    """Return what to check for a YAML parser message, by the message's wording."""
+    for fragment, hint in _YAML_HINTS:
+        if fragment in problem:
+            return hint
+    return "check the indentation, quotes and brackets on this line and the one above it"
+
+
 def load_document(text: str, file: Path | str) -> tuple[t.Any, SourceMap]:
     """Parse one compose document and return its value with the location of every key.
 
@@ -289,9 +318,13 @@ def load_document(text: str, file: Path | str) -> tuple[t.Any, SourceMap]:
         mark = error.problem_mark or error.context_mark
         location = Location(file, mark.line + 1, mark.column + 1) if mark else Location(file)
         problem = error.problem or error.context or "invalid YAML"
-        raise ComposeError(f"invalid YAML: {problem}", location=location) from error
+        raise ComposeError(
+            f"invalid YAML: {problem}", location=location, hint=yaml_hint(problem)
+        ) from error
     except yaml.YAMLError as error:
-        raise ComposeError(f"invalid YAML: {error}", location=Location(file)) from error
+        raise ComposeError(
+            f"invalid YAML: {error}", location=Location(file), hint=yaml_hint(str(error))
+        ) from error
     finally:
         loader.dispose()
     constructor = _Constructor(file)

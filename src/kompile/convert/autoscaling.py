@@ -124,7 +124,10 @@ def autoscaler_manifest(
         )
 
     metadata = context.metadata(
-        "HorizontalPodAutoscaler", service_name, owner=f"service {service_name!r}"
+        "HorizontalPodAutoscaler",
+        service_name,
+        owner=f"service {service_name!r}",
+        source=("services", service_name),
     )
     target_ref = {
         "apiVersion": workload["apiVersion"],

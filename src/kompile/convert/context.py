@@ -8,8 +8,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from kompile.compose.model import Project
-from kompile.convert.names import NameRegistry, dns_label, standard_labels
+from kompile.convert.names import NameRegistry, check_service_name, dns_label, standard_labels
 from kompile.diagnostics import Diagnostics
+from kompile.errors import KeyPath
 
 Manifest = dict[str, t.Any]
 
@@ -53,13 +54,19 @@ class Context:
         owner: str,
         app: str | None = None,
         namespaced: bool = True,
+        source: KeyPath = (),
     ) -> dict[str, t.Any]:
         """Return ``metadata`` for a new object, checking that its name is not taken.
 
-        ``owner`` names the compose element the object comes from, for collision errors;
+        ``owner`` names the compose element the object comes from, for collision errors,
+        and ``source`` is its key path, which places such an error in the compose file.
         ``app`` is the value of the name label (the service, or the object's own name).
         """
-        object_name = self.names.claim(kind, dns_label(name), owner)
+        location = self.project.locate(source) if source else None
+        object_name = dns_label(name)
+        if kind == "Service":
+            check_service_name(object_name, owner, location)
+        self.names.claim(kind, object_name, owner, location)
         metadata: dict[str, t.Any] = {"name": object_name}
         if namespaced and self.options.namespace:
             metadata["namespace"] = self.options.namespace

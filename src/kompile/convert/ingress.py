@@ -140,7 +140,12 @@ def ingress_manifest(
     if tls:
         spec["tls"] = tls
     spec["rules"] = rules
-    metadata = context.metadata("Ingress", service_name, owner=f"service {service_name!r}")
+    metadata = context.metadata(
+        "Ingress",
+        service_name,
+        owner=f"service {service_name!r}",
+        source=("services", service_name),
+    )
     return {
         "apiVersion": "networking.k8s.io/v1",
         "kind": "Ingress",

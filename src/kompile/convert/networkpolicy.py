@@ -97,7 +97,11 @@ def network_policies(context: Context) -> list[Manifest]:
         if not ports:
             continue
         metadata = context.metadata(
-            "NetworkPolicy", f"{name}-published", owner=f"service {name!r}", app=name
+            "NetworkPolicy",
+            f"{name}-published",
+            owner=f"service {name!r}",
+            app=name,
+            source=("services", name),
         )
         spec = {
             "podSelector": {"matchLabels": selector_labels(name, context.project.name)},

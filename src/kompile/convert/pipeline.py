@@ -13,6 +13,7 @@ from kompile.convert import (
     extensions,
     ingress,
     inlinesecrets,
+    names,
     networkpolicy,
     pods,
     secrets,
@@ -63,6 +64,8 @@ def convert_project(
     """Return the Kubernetes objects for every active service of ``project``."""
     extensions.validate_project(project)
     secrets.check_options(options)
+    if options.namespace is not None:
+        names.check_namespace(options.namespace)
     context = Context(project, options, diagnostics)
     storage = StoragePlan(context)
     objects: list[Manifest] = []

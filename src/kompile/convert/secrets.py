@@ -30,6 +30,7 @@ from kompile.convert import externalsecrets
 from kompile.convert.context import Context, ConvertOptions, Manifest
 from kompile.convert.extensions import EXTENSION, extension, validate_project
 from kompile.convert.keytable import KeyMapping
+from kompile.convert.names import is_env_var_name
 from kompile.convert.secretdetect import classify
 from kompile.diagnostics import Diagnostics
 from kompile.errors import ConversionError, KeyPath
@@ -226,6 +227,14 @@ def split_environment(
     values: dict[str, str] = {}
     for key, value in environment.items():
         if value is None:
+            continue
+        if not is_env_var_name(key):
+            context.diagnostics.warn(
+                f"variable name {key!r} is not valid in Kubernetes (letters, digits, "
+                "'_', '-' and '.', not starting with a digit), so the variable is left out",
+                service=service_name,
+                key_path=("environment",),
+            )
             continue
         if key in chosen:
             values[key] = value

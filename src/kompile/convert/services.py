@@ -44,6 +44,10 @@ WILDCARD_ADDRESSES = frozenset({"", "0.0.0.0", "::"})
 # An IANA service name: at most 15 lowercase alphanumerics and single dashes, with a letter.
 _SERVICE_NAME = re.compile(r"^(?=.*[a-z])[a-z0-9](?:-?[a-z0-9])*$")
 MAX_PORT_NAME_LENGTH = 15
+# Above this many ports a Service gets a warning. Kubernetes sets no count limit, but the
+# API server rejects requests over 3 MiB, which a Service and its pod template reach at
+# some tens of thousands of ports, and long port lists slow every client that reads them.
+MAX_SERVICE_PORTS = 100
 
 KEY_MAPPINGS = (
     KeyMapping("services.*.ports", "Service ports and container ports"),
@@ -96,14 +100,58 @@ def is_port_name(name: str) -> bool:
 
 
 def expose_ports(entries: list[str | int]) -> list[tuple[int, str]]:
-    """Return (port, protocol) for every port of the ``expose`` entries, ranges expanded."""
+    """Return (port, protocol) for every port of the ``expose`` entries, ranges expanded.
+
+    Port 0, which Docker Compose accepts, is left out: it is no Kubernetes port.
+    """
     result = []
     for entry in entries:
         number, _, protocol = str(entry).partition("/")
         start, _, end = number.partition("-")
-        for port in range(int(start), int(end or start) + 1):
+        for port in range(max(int(start), 1), int(end or start) + 1):
             result.append((port, protocol or "tcp"))
     return result
+
+
+def _port_text(entry: PortConfig) -> str:
+    published = entry.get("published")
+    text = f"{published}:{entry['target']}" if published else str(entry["target"])
+    protocol = entry.get("protocol", "tcp")
+    return text if protocol == "tcp" else f"{text}/{protocol}"
+
+
+def check_ports(context: Context, service_name: str, service: dict[str, t.Any]) -> None:
+    """Reject one published port mapped to two container ports, and warn about a
+    Service with more than `MAX_SERVICE_PORTS` ports.
+
+    Docker Compose 2.40 accepts two mappings of one host port in ``config``, but the
+    second cannot bind when the project starts, and a Service port has one target only.
+    """
+    seen: dict[tuple[int, str], tuple[int, PortConfig]] = {}
+    for index, entry in enumerate(_port_entries(service)):
+        published = published_port(entry)
+        if not published:
+            continue
+        key = (published, entry.get("protocol", "tcp").lower())
+        first = seen.setdefault(key, (index, entry))
+        if first[1]["target"] != entry["target"]:
+            path = ("services", service_name, "ports", index)
+            raise _invalid(
+                context,
+                path,
+                f"ports entries {_port_text(first[1])!r} and {_port_text(entry)!r} both "
+                f"publish port {published}/{key[1]}",
+                "publish each port once, or give one of them another published port",
+            )
+    count = len(service_ports(service))
+    if count > MAX_SERVICE_PORTS:
+        context.diagnostics.warn(
+            f"the Service gets {count} ports, more than {MAX_SERVICE_PORTS}; an object "
+            "this large is slow to apply and may exceed the API server's request size "
+            "limit, so publish only the ports that clients use",
+            service=service_name,
+            key_path=("ports",),
+        )
 
 
 def published_port(entry: PortConfig) -> int | None:
@@ -308,7 +356,13 @@ def _traffic_policy(context: Context, service_name: str, service: dict[str, t.An
 def service_manifest(context: Context, service_name: str, service: dict[str, t.Any]) -> Manifest:
     """Return the Service that makes ``service_name`` reachable by name."""
     warn_ports(context, service_name, service)
-    metadata = context.metadata("Service", service_name, owner=f"service {service_name!r}")
+    check_ports(context, service_name, service)
+    metadata = context.metadata(
+        "Service",
+        service_name,
+        owner=f"service {service_name!r}",
+        source=("services", service_name),
+    )
     ports = service_ports(service)
     kind = service_type(context, service_name, service)
     spec: dict[str, t.Any] = {}

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from kompile.convert import containers, dependencies, kinds, pods, scheduling, security, unmapped
 from kompile.convert.context import Context, Manifest
 from kompile.convert.keytable import KeyMapping
-from kompile.convert.names import dns_label, selector_labels, standard_labels
+from kompile.convert.names import dns_label, is_annotation_key, selector_labels, standard_labels
 from kompile.convert.storage import DEFAULT_ACCESS_MODE, DEFAULT_SIZE, PodStorage
 from kompile.convert.values import string_mapping
 
@@ -87,6 +87,28 @@ def compose_labels(service: dict[str, t.Any]) -> dict[str, str]:
     return string_mapping(service.get("labels"))
 
 
+def valid_annotations(
+    context: Context, service_name: str, values: dict[str, str], key: str
+) -> dict[str, str]:
+    """Return ``values`` without the keys that are not valid annotation keys.
+
+    Each key left out gets a warning that names ``key``, the compose key of ``values``.
+    """
+    result = {}
+    for name, value in values.items():
+        if is_annotation_key(name):
+            result[name] = value
+            continue
+        context.diagnostics.warn(
+            f"{name!r} is not a valid Kubernetes annotation key (an optional DNS subdomain "
+            "and '/', then at most 63 letters, digits, '-', '_' and '.', starting and "
+            "ending with a letter or digit), so it is left out",
+            service=service_name,
+            key_path=(key,),
+        )
+    return result
+
+
 def pod_service(root: ServicePod, sidecars: list[ServicePod]) -> dict[str, t.Any]:
     """Return the root service with its sidecars' ports, for the pod's Service."""
     merged = dict(root.service)
@@ -143,9 +165,10 @@ def build(
         _object_name(choice.kind, service_name, pod_spec),
         owner=f"service {service_name!r}",
         app=service_name,
+        source=("services", service_name),
     )
     _put_deploy_labels(context, service_name, service, metadata)
-    annotations = compose_labels(service)
+    annotations = valid_annotations(context, service_name, compose_labels(service), "labels")
     if annotations:
         metadata["annotations"] = annotations
     selector = selector_labels(service_name, context.project.name)
@@ -229,7 +252,8 @@ def _pod_spec(
         if notes:
             for key, value in notes.items():
                 annotations[key] = ", ".join(filter(None, [annotations.get(key), value]))
-        annotations.update(string_mapping(member.service.get("annotations")))
+        own = string_mapping(member.service.get("annotations"))
+        annotations.update(valid_annotations(context, member.name, own, "annotations"))
 
     pod_spec: dict[str, t.Any] = {}
     pod_spec.update(pods.pod_fields(context, service_name, service))
@@ -437,6 +461,7 @@ def _governing_service(
         f"{dns_label(service_name, max_length=54)}-headless",
         owner=f"service {service_name!r}",
         app=service_name,
+        source=("services", service_name),
     )
     return {
         "apiVersion": "v1",

@@ -14,6 +14,7 @@ import tempfile
 import typing as t
 from pathlib import Path
 
+from kompile import interrupts
 from kompile.convert.names import dns_label
 from kompile.errors import OutputError
 from kompile.output import chartdocs
@@ -149,10 +150,12 @@ def write_chart(folder: Path, files: dict[str, str], *, secret_values: bool) -> 
             descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
             with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
                 handle.write(text)
-        if folder.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{folder.name}.old.", dir=parent))
-            os.replace(folder, old / "chart")
-        os.replace(staging, folder)
+        # A signal between the two renames would leave no chart at all, so both are held.
+        with interrupts.commit():
+            if folder.exists():
+                old = Path(tempfile.mkdtemp(prefix=f".{folder.name}.old.", dir=parent))
+                os.replace(folder, old / "chart")
+            os.replace(staging, folder)
     except OSError as error:
         if old is not None and not folder.exists():
             # Put the previous chart back, so a failed run changes nothing.
