@@ -1,9 +1,13 @@
-"""Shared fixtures and the ``--update-golden`` option."""
+"""Shared fixtures, the Helm engine among them, and the ``--update-golden`` option."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from click.testing import CliRunner
+
+from tests.chart import helm
 
 pytest_plugins = ["tests.apiserver.plugin"]
 
@@ -25,3 +29,12 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
+
+
+@pytest.fixture(scope="session")
+def helm_python() -> Path:
+    """Return the Python that has helm-sdkpy, or skip when no Python 3.12+ exists."""
+    python = helm.helm_python()
+    if python is None:
+        pytest.skip("helm-sdkpy needs Python 3.12 or newer, and none was found")
+    return python

@@ -525,11 +525,9 @@ class Registry:
     def _collect_dependents(self, owner_uid: str, policy: str) -> None:
         """Delete or orphan objects whose ownerReferences name `owner_uid`, like the GC does."""
         for resource in resources.RESOURCE_TYPES:
-            for obj in self.store.list(resource, None):
+            for obj in self.store.owned_by(resource, owner_uid):
                 references = obj["metadata"].get("ownerReferences") or []
                 kept = [r for r in references if r.get("uid") != owner_uid]
-                if len(kept) == len(references):
-                    continue
                 if policy == "Orphan" or kept:
                     obj["metadata"]["ownerReferences"] = kept
                     if not kept:

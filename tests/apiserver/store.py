@@ -85,6 +85,23 @@ class Store:
             ]
         return found
 
+    def owned_by(self, resource: ResourceType, owner_uid: str) -> list[JsonObject]:
+        """Return the objects of one type that have an ownerReference to ``owner_uid``.
+
+        Only the matches are copied, because the garbage collection after every delete
+        scans the whole store.
+        """
+        with self.lock:
+            return [
+                copy.deepcopy(obj)
+                for (group, plural, _, _), obj in sorted(self._objects.items())
+                if (group, plural) == (resource.group, resource.plural)
+                and any(
+                    reference.get("uid") == owner_uid
+                    for reference in obj["metadata"].get("ownerReferences") or []
+                )
+            ]
+
     def put(self, resource: ResourceType, obj: JsonObject) -> str:
         """Store `obj` under a new resourceVersion and return that version."""
         with self.lock:

@@ -450,19 +450,41 @@ def test_delete_returns_success_status(server: ApiServer) -> None:
     assert call(server.url, "DELETE", f"{DEPLOYMENTS}/web").code == 404
 
 
-def test_delete_collects_dependents(server: ApiServer) -> None:
-    owner = apply(server, deployment()).body
-    reference = {
+def owner_reference(owner: dict[str, Any]) -> dict[str, Any]:
+    """Return an ownerReference to the Deployment ``owner``."""
+    return {
         "apiVersion": "apps/v1",
         "kind": "Deployment",
-        "name": "web",
+        "name": owner["metadata"]["name"],
         "uid": owner["metadata"]["uid"],
     }
+
+
+def test_delete_collects_dependents(server: ApiServer) -> None:
+    reference = owner_reference(apply(server, deployment()).body)
     for name in ("kept", "collected"):
         body = {"metadata": {"name": name, "ownerReferences": [reference]}}
         call(server.url, "POST", "/api/v1/namespaces/demo/configmaps", body)
     call(server.url, "DELETE", f"{DEPLOYMENTS}/web?propagationPolicy=Background")
     assert call(server.url, "GET", "/api/v1/namespaces/demo/configmaps/collected").code == 404
+
+
+def test_delete_orphans_and_spares_others(server: ApiServer) -> None:
+    reference = owner_reference(apply(server, deployment()).body)
+    other = {**reference, "name": "other", "uid": "9d0c4f8e-0000-4000-8000-000000000001"}
+    configmaps = "/api/v1/namespaces/demo/configmaps"
+    owned = {"orphan": [reference], "shared": [reference, other], "unrelated": [other]}
+    versions = {}
+    for name, references in owned.items():
+        body = {"metadata": {"name": name, "ownerReferences": references}}
+        versions[name] = call(server.url, "POST", configmaps, body).body["metadata"]
+    call(server.url, "DELETE", f"{DEPLOYMENTS}/web?propagationPolicy=Orphan")
+    orphan = call(server.url, "GET", f"{configmaps}/orphan").body["metadata"]
+    assert "ownerReferences" not in orphan
+    shared = call(server.url, "GET", f"{configmaps}/shared").body["metadata"]
+    assert shared["ownerReferences"] == [other]
+    unrelated = call(server.url, "GET", f"{configmaps}/unrelated").body["metadata"]
+    assert unrelated["resourceVersion"] == versions["unrelated"]["resourceVersion"]
 
 
 # Watch

@@ -2,16 +2,12 @@
 
 Covers kubectl get, apply --server-side (create, no-op, change, conflict, forced
 conflict), diff (exit 0 and 1), get -o yaml with server defaults, delete; and a Helm install
-and uninstall through helm-sdkpy in a Python 3.12 virtual environment.
+and uninstall through helm-sdkpy (see `tests.chart.helm`).
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,6 +15,7 @@ import yaml
 
 from tests.apiserver.plugin import Kubectl
 from tests.apiserver.server import ApiServer
+from tests.chart import helm
 
 DEPLOYMENT = """\
 apiVersion: apps/v1
@@ -206,72 +203,12 @@ def test_kubectl_immutable_selector_rejected(kubectl: Kubectl, demo: Path, tmp_p
 # Helm
 
 
-def python_312() -> str | None:
-    """Return a Python >= 3.12 interpreter, searched like the project's helm-lint tool."""
-    home = Path.home()
-    candidates = sorted(str(p) for p in home.glob(".pyenv/versions/3.1[2-9]*/bin/python"))
-    candidates += ["python3.13", "python3.12", sys.executable]
-    for candidate in candidates:
-        found = shutil.which(candidate) or (candidate if os.access(candidate, os.X_OK) else None)
-        if found is None:
-            continue
-        probe = subprocess.run(
-            [found, "-c", "import sys; sys.exit(sys.version_info < (3, 12))"],
-            capture_output=True,
-        )
-        if probe.returncode == 0:
-            return found
-    return None
-
-
-def helm_python() -> Path:
-    """Return the Python of a venv with helm-sdkpy, creating the venv on first use."""
-    venv = Path(os.environ.get("KOMPILE_HELM_VENV", Path.home() / ".cache" / "kompile-helm-venv"))
-    python = venv / "bin" / "python"
-    if python.exists():
-        return python
-    interpreter = python_312()
-    if interpreter is None:
-        pytest.skip("helm-sdkpy needs Python >= 3.12 and none was found")
-    subprocess.run([interpreter, "-m", "venv", str(venv)], check=True)
-    subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "helm-sdkpy"], check=True)
-    return python
-
-
-HELM_SCRIPT = """
-import asyncio, json, sys
-import helm_sdkpy
-
-action, kubeconfig, chart = sys.argv[1], sys.argv[2], sys.argv[3]
-
-async def main():
-    config = helm_sdkpy.Configuration(namespace="demo", kubeconfig=kubeconfig)
-    if action == "install":
-        result = await helm_sdkpy.Install(config).run(
-            release_name="web", chart_path=chart, values={"replicas": 2}, wait=True, timeout=30
-        )
-    else:
-        result = await helm_sdkpy.Uninstall(config).run(release_name="web", wait=True, timeout=30)
-    print(json.dumps(result, default=str)[:2000])
-
-asyncio.run(main())
-"""
-
-
-def run_helm(action: str, kubeconfig: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(helm_python()), "-c", HELM_SCRIPT, action, str(kubeconfig), str(HELM_CHART_DIR)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={"PATH": os.environ.get("PATH", ""), "HOME": str(kubeconfig.parent)},
-    )
-
-
-def test_helm_install_and_uninstall(apiserver: ApiServer, kubeconfig: Path) -> None:
+def test_helm_install_and_uninstall(
+    apiserver: ApiServer, kubeconfig: Path, helm_python: Path
+) -> None:
     apiserver.create_namespace("demo")
-    installed = run_helm("install", kubeconfig)
-    assert installed.returncode == 0, installed.stderr[-3000:]
+    release = helm.Release("web", "demo", HELM_CHART_DIR, {"replicas": 2})
+    assert helm.install(helm_python, kubeconfig, [release], wait=True) == [""]
     with apiserver.store.lock:
         names = {
             (obj["kind"], obj["metadata"]["name"])
@@ -283,8 +220,7 @@ def test_helm_install_and_uninstall(apiserver: ApiServer, kubeconfig: Path) -> N
     assert any(
         kind == "Secret" and name.startswith("sh.helm.release.v1.web") for kind, name in names
     )
-    uninstalled = run_helm("uninstall", kubeconfig)
-    assert uninstalled.returncode == 0, uninstalled.stderr[-3000:]
+    assert helm.uninstall(helm_python, kubeconfig, [release], wait=True) == [""]
     with apiserver.store.lock:
         left = [
             obj["metadata"]["name"]

@@ -1,4 +1,4 @@
-"""Fixtures of the chart tests: charts built through the CLI, and the Helm engine."""
+"""Fixtures of the chart tests: charts built through the CLI."""
 
 from __future__ import annotations
 
@@ -9,20 +9,10 @@ import pytest
 from click.testing import CliRunner
 
 from kompile.cli import cli
-from tests.chart import helm
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 GOLDEN = REPOSITORY / "golden"
 CASES = sorted(path.parent.name for path in GOLDEN.glob("*/compose.yaml"))
-
-
-@pytest.fixture(scope="session")
-def helm_python() -> Path:
-    """Return the Python that has helm-sdkpy, or skip when no Python 3.12+ exists."""
-    python = helm.helm_python()
-    if python is None:
-        pytest.skip("helm-sdkpy needs Python 3.12 or newer, and none was found")
-    return python
 
 
 @pytest.fixture

@@ -1,10 +1,11 @@
-"""Lint charts with the real Helm v4 engine through helm-sdkpy.
+"""Lint, install and uninstall charts with the real Helm v4 engine through helm-sdkpy.
 
-helm-sdkpy needs Python 3.12 or newer, and kompile's tests may run on an older Python, so
-the engine runs in its own virtual environment under ``.cache/helm-venv`` in the
-repository (or ``KOMPILE_HELM_VENV``). It is created on first use with the first Python
-3.12+ found: this interpreter, pyenv's versions, then ``python3.13``/``python3.12`` on
-PATH, and pip installs helm-sdkpy into it. Tests skip only when no such Python exists.
+Every test that runs Helm finds it here. helm-sdkpy needs Python 3.12 or newer, and
+kompile's tests may run on an older Python, so the engine runs in its own virtual
+environment under ``.cache/helm-venv`` in the repository (or ``KOMPILE_HELM_VENV``). It is
+created on first use with the first Python 3.12+ found: this interpreter, pyenv's
+versions, then ``python3.13``/``python3.12`` on PATH, and pip installs helm-sdkpy into
+it. Tests skip only when no such Python exists.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ import os
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
+import typing as t
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -31,6 +34,44 @@ async def lint(path):
 
 print(json.dumps({path: asyncio.run(lint(path)) for path in sys.argv[1:]}))
 """
+# Reads {"kubeconfig": PATH, "steps": [...]} on stdin, runs each install or uninstall step
+# in order and prints one error text per step ("" on success). Values travel on stdin, so
+# no secret value appears in a command line.
+RELEASE_SCRIPT = """
+import asyncio, json, sys
+import helm_sdkpy
+
+async def run(kubeconfig, step):
+    config = helm_sdkpy.Configuration(namespace=step["namespace"], kubeconfig=kubeconfig)
+    if step["action"] == "install":
+        await helm_sdkpy.Install(config).run(
+            release_name=step["release"],
+            chart_path=step["chart"],
+            values=step["values"],
+            wait=step["wait"],
+            timeout=step["timeout"],
+        )
+    else:
+        await helm_sdkpy.Uninstall(config).run(
+            release_name=step["release"], wait=step["wait"], timeout=step["timeout"]
+        )
+
+async def main():
+    request = json.load(sys.stdin)
+    errors = []
+    for step in request["steps"]:
+        try:
+            await run(request["kubeconfig"], step)
+            errors.append("")
+        except helm_sdkpy.HelmError as error:
+            errors.append(f"{type(error).__name__}: {error}")
+    print(json.dumps(errors))
+
+asyncio.run(main())
+"""
+# Seconds Helm may spend on one install or uninstall, and the whole batch on all of them.
+STEP_TIMEOUT_SECONDS = 60
+BATCH_TIMEOUT_SECONDS = 600
 
 
 @dataclass(frozen=True)
@@ -107,3 +148,84 @@ def lint(python: Path, charts: list[Path]) -> dict[Path, list[LintMessage]]:
 def errors(messages: list[LintMessage]) -> list[str]:
     """Return the error-level messages as text."""
     return [str(message) for message in messages if message.severity >= 3]
+
+
+@dataclass(frozen=True)
+class Release:
+    """A Helm release to install: its name, namespace, chart folder and values."""
+
+    name: str
+    namespace: str
+    chart: Path
+    values: dict[str, t.Any] = field(default_factory=dict)
+
+
+def install(
+    python: Path,
+    kubeconfig: Path,
+    releases: Sequence[Release],
+    *,
+    wait: bool = False,
+    hidden: Collection[str] = (),
+) -> list[str]:
+    """Install each release in order and return its error text, "" when it succeeded.
+
+    Any string of ``hidden`` (secret values) is replaced by ``***`` in the error texts.
+    """
+    steps = [
+        {
+            "action": "install",
+            "release": release.name,
+            "namespace": release.namespace,
+            "chart": str(release.chart),
+            "values": release.values,
+            "wait": wait,
+            "timeout": STEP_TIMEOUT_SECONDS,
+        }
+        for release in releases
+    ]
+    return _run_steps(python, kubeconfig, steps, hidden)
+
+
+def uninstall(
+    python: Path, kubeconfig: Path, releases: Sequence[Release], *, wait: bool = True
+) -> list[str]:
+    """Uninstall each release in order and return its error text, "" when it succeeded."""
+    steps = [
+        {
+            "action": "uninstall",
+            "release": release.name,
+            "namespace": release.namespace,
+            "wait": wait,
+            "timeout": STEP_TIMEOUT_SECONDS,
+        }
+        for release in releases
+    ]
+    return _run_steps(python, kubeconfig, steps, ())
+
+
+def _run_steps(
+    python: Path, kubeconfig: Path, steps: list[dict[str, t.Any]], hidden: Collection[str]
+) -> list[str]:
+    request = json.dumps({"kubeconfig": str(kubeconfig), "steps": steps})
+    # HOME points next to the kubeconfig, so Helm neither reads ~/.kube nor writes its
+    # cache and registry files into the user's home folder.
+    environment = {"PATH": os.environ.get("PATH", ""), "HOME": str(kubeconfig.parent)}
+    result = subprocess.run(
+        [str(python), "-c", RELEASE_SCRIPT],
+        input=request,
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=BATCH_TIMEOUT_SECONDS,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"helm-sdkpy failed: {_mask(result.stderr.strip(), hidden)}")
+    return [_mask(str(error), hidden) for error in json.loads(result.stdout)]
+
+
+def _mask(text: str, hidden: Collection[str]) -> str:
+    for value in sorted(filter(None, hidden), key=len, reverse=True):
+        text = text.replace(value, "***")
+    return text

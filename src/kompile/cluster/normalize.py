@@ -77,9 +77,10 @@ def keyed(items: list[t.Any]) -> dict[str, t.Any] | None:
 def project_onto(live: t.Any, desired: t.Any) -> t.Any:
     """Return the part of ``live`` that has the shape of ``desired``.
 
-    Maps keep the keys of ``desired``; list-maps keep the items whose merge keys appear in
-    ``desired``; other lists and scalars are taken whole. What remains is what applying
-    ``desired`` would compare against, without fields that other managers set.
+    Maps keep the keys of ``desired``, and list-maps keep the items whose merge keys appear
+    in ``desired``. Other lists of the same length are projected item by item, in order.
+    Lists of another length and scalars are taken whole. What remains is what applying
+    ``desired`` would compare against, without fields that other managers or defaults set.
     """
     if isinstance(desired, dict) and isinstance(live, dict):
         return {
@@ -89,6 +90,11 @@ def project_onto(live: t.Any, desired: t.Any) -> t.Any:
         desired_items = keyed(desired)
         live_items = keyed(live)
         if desired_items is None or live_items is None:
+            # The server keeps the order of lists without merge keys but fills defaults
+            # inside their items, such as apiVersion, kind and spec.volumeMode in each
+            # StatefulSet volumeClaimTemplate.
+            if len(live) == len(desired):
+                return [project_onto(item, want) for item, want in zip(live, desired, strict=True)]
             return live
         return [
             project_onto(live_items[key], value)
