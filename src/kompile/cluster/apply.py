@@ -170,7 +170,10 @@ class Applier:
         if not _is_object(response.body, item):
             message = f"the API server at {self.cluster.host} answered without the object"
             return self._result(item, "failed", message)
-        return self._result(item, _server_action(response.status, response.body, live_obj))
+        action = _server_action(
+            response.status, response.body, live_obj, self.options.field_manager
+        )
+        return self._result(item, action)
 
     def _patch(self, item: Desired) -> t.Any:
         query = {
@@ -296,23 +299,30 @@ class Applier:
         return ObjectResult(item.resource, item.name, item.key.namespace, action, error)
 
 
-def _server_action(status: int, body: Manifest, live_obj: Manifest | None) -> str:
+def _server_action(
+    status: int, body: Manifest, live_obj: Manifest | None, field_manager: str
+) -> str:
     """Return created, configured or unchanged from the answer to a server-side apply.
 
-    A real write moves the resourceVersion, but a dry run never does, so a dry run is
-    judged by comparing the objects without their server fields.
+    Controllers write status all the time, so a moved resourceVersion proves nothing, and
+    a dry run never moves it. An apply changed nothing when the object without its server
+    fields is the same and the applying manager owns the same fields as before.
     """
     if status == 201:
         return "created"
     if live_obj is None:
         # The object existed without the project's labels, so the list did not return it.
         return "configured"
-    live_version = live_obj.get("metadata", {}).get("resourceVersion")
-    new_version = body.get("metadata", {}).get("resourceVersion")
-    if live_version != new_version:
-        return "configured"
-    same = strip_server_fields(live_obj) == strip_server_fields(body)
-    return "unchanged" if same else "configured"
+    same_object = strip_server_fields(live_obj) == strip_server_fields(body)
+    same_fields = _owned_fields(live_obj, field_manager) == _owned_fields(body, field_manager)
+    return "unchanged" if same_object and same_fields else "configured"
+
+
+def _owned_fields(obj: Manifest, field_manager: str) -> t.Any:
+    for entry in obj.get("metadata", {}).get("managedFields") or []:
+        if entry.get("manager") == field_manager and entry.get("operation") == "Apply":
+            return entry.get("fieldsV1")
+    return None
 
 
 def _is_object(body: t.Any, item: Desired) -> bool:
