@@ -99,18 +99,29 @@ def pod_service(root: ServicePod, sidecars: list[ServicePod]) -> dict[str, t.Any
     return merged
 
 
-def claims_mounted_elsewhere(
-    service_pods: dict[str, ServicePod], members: list[ServicePod]
-) -> set[str]:
-    """Return the claims that services outside ``members`` mount."""
-    inside = {member.name for member in members}
-    claims: set[str] = set()
+def claim_users(service_pods: dict[str, ServicePod]) -> dict[str, set[str]]:
+    """Return, for each claim, the names of the services that mount it."""
+    users: dict[str, set[str]] = {}
     for service_pod in service_pods.values():
-        if service_pod.name in inside:
-            continue
         for volume in service_pod.storage.volumes:
             claim = volume.get("persistentVolumeClaim", {}).get("claimName")
             if claim:
+                users.setdefault(claim, set()).add(service_pod.name)
+    return users
+
+
+def claims_mounted_elsewhere(users: dict[str, set[str]], members: list[ServicePod]) -> set[str]:
+    """Return the claims of ``members`` that services outside ``members`` mount too.
+
+    ``users`` comes from `claim_users`. Only the members' own claims are looked at, so
+    the cost grows with the size of the pod, not with the size of the project.
+    """
+    inside = {member.name for member in members}
+    claims: set[str] = set()
+    for member in members:
+        for volume in member.storage.volumes:
+            claim = volume.get("persistentVolumeClaim", {}).get("claimName")
+            if claim and users.get(claim, set()) - inside:
                 claims.add(claim)
     return claims
 
