@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import gc
 import sys
-import traceback
 import typing as t
 from pathlib import Path
 
@@ -342,6 +341,8 @@ def main(argv: list[str] | None = None) -> t.NoReturn:
         sys.exit(130)
     except KompileError as error:
         if _debug:
+            import traceback
+
             traceback.print_exc()
         error.show()
         sys.exit(error.exit_code)
@@ -354,6 +355,8 @@ def main(argv: list[str] | None = None) -> t.NoReturn:
         # NOTE: the message of an unexpected exception can contain input values, and
         # values may be secrets, so only its type is printed without --debug.
         if _debug:
+            import traceback
+
             traceback.print_exc()
         click.echo(
             f"Error: internal error ({type(error).__name__}); rerun with --debug for the "

@@ -13,8 +13,6 @@ name and does not run again.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 import typing as t
 from dataclasses import dataclass, field
@@ -206,6 +204,9 @@ _KIND_NAMES = {
 def _object_name(kind: str, service_name: str, pod_spec: dict[str, t.Any]) -> str:
     if kind != "job":
         return service_name
+    import hashlib
+    import json
+
     digest = hashlib.sha256(json.dumps(pod_spec, sort_keys=True).encode()).hexdigest()[:8]
     return f"{dns_label(service_name, max_length=54)}-{digest}"
 

@@ -9,11 +9,8 @@ contain a Secret are created with mode 0600.
 
 from __future__ import annotations
 
-import json
 import os
 import re
-import shutil
-import tempfile
 import typing as t
 from pathlib import Path
 
@@ -129,6 +126,8 @@ def dump_yaml(objects: list[Manifest]) -> str:
 
 def dump_json(objects: list[Manifest]) -> str:
     """Return the objects as one JSON ``List``, which kubectl accepts like YAML."""
+    import json
+
     document = {"apiVersion": "v1", "kind": "List", "items": objects}
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
@@ -169,6 +168,8 @@ def write_file(path: Path, objects: list[Manifest], output_format: str) -> None:
     directory = path.parent
     if not directory.is_dir():
         raise OutputError(f"cannot write {path}: folder {directory} does not exist")
+    import tempfile
+
     try:
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
         os.close(handle)
@@ -191,6 +192,11 @@ def write_folder(folder: Path, objects: list[Manifest], output_format: str) -> l
     parent = folder.parent
     if not parent.is_dir():
         raise OutputError(f"cannot write to {folder}: folder {parent} does not exist")
+    # Imported here because stdout output, the common case, needs neither.
+    import json
+    import shutil
+    import tempfile
+
     names = [file_name(obj, output_format) for obj in objects]
     try:
         staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=parent))
