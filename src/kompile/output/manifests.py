@@ -46,7 +46,7 @@ class _Dumper(_BaseDumper):  # type: ignore[misc,valid-type,unused-ignore]
 
     def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
         super().__init__(*args, **kwargs)
-        self._resolved_tags: dict[tuple[str, t.Any], str] = {}
+        self._resolved_tags: dict[str, str] = {}
 
     def ignore_aliases(self, data: t.Any) -> bool:
         # Mappers may share one dict between two places (a readiness and a liveness probe);
@@ -76,16 +76,17 @@ class _Dumper(_BaseDumper):  # type: ignore[misc,valid-type,unused-ignore]
         return super().represent_data(data)
 
     def resolve(self, kind: type[yaml.Node], value: t.Any, implicit: t.Any) -> str:
-        # The emitter resolves the implicit tag of every scalar twice, and manifests repeat
-        # the same label keys and values, so the tags of scalars are cached for one dump.
-        if kind is yaml.ScalarNode:
-            key = (value, implicit)
-            try:
-                return self._resolved_tags[key]
-            except KeyError:
-                tag: str = super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
-                self._resolved_tags[key] = tag
-                return tag
+        # The emitter resolves the tag of every scalar twice: as a plain scalar, which
+        # depends only on the value, and as a quoted one, which is always the string tag.
+        # Manifests repeat the same label keys and values, so plain tags are cached.
+        if kind is yaml.ScalarNode and not self.yaml_path_resolvers:
+            if not implicit[0]:
+                return _STR_TAG
+            tag = self._resolved_tags.get(value)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
+                self._resolved_tags[value] = tag
+            return tag
         return t.cast(str, super().resolve(kind, value, implicit))  # type: ignore[no-untyped-call]
 
 
