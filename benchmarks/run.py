@@ -137,6 +137,10 @@ class Report:
     def target(self, name: str, measured: str, result: str) -> None:
         self.targets.append(f"| {name} | {measured} | {result} |")
 
+    def upper_bound(self, name: str, measured: str, value: float, limit: float) -> None:
+        """Add a target that ``value`` meets when it is at most ``limit``."""
+        self.target(name, measured, verdict(value, limit))
+
 
 def startup(report: Report, repeat: int) -> None:
     steps = [
@@ -174,10 +178,11 @@ def startup(report: Report, repeat: int) -> None:
         "The commands run in rounds of one run each.",
     )
     ratio = ours.seconds / floor.seconds
-    report.target(
+    report.upper_bound(
         f"convert of the LAMP stack <= {STARTUP_LIMIT}x `import yaml`",
         f"{ratio:.2f}x",
-        verdict(ratio, STARTUP_LIMIT),
+        ratio,
+        STARTUP_LIMIT,
     )
 
 
@@ -200,23 +205,25 @@ def convert_sizes(report: Report, sizes: list[int], repeat: int, work: Path) -> 
         "Convert of N generated services",
         ["job", "median time, peak memory", "per service", "growth"],
         rows,
-        "Each service has an image, two ports, six environment variables (two secret), a "
-        "named volume, a bind mount, a healthcheck, limits and a dependency "
-        "(benchmarks/generate.py). Output goes to one YAML file.",
+        "Each service has an image whose tag is a variable, two ports, six environment "
+        "variables (two secret), a named volume, a bind mount, a healthcheck, limits and a "
+        "dependency (benchmarks/generate.py). Output goes to one YAML file.",
     )
     if 1000 in times:
         seconds = times[1000]
-        report.target(
+        report.upper_bound(
             f"convert of 1000 services <= {CONVERT_1000_LIMIT:g} s",
             milliseconds(seconds),
-            verdict(seconds, CONVERT_1000_LIMIT),
+            seconds,
+            CONVERT_1000_LIMIT,
         )
     if 1000 in times and 5000 in times:
-        growth = times[5000] / times[1000]
-        report.target(
+        growth_ratio = times[5000] / times[1000]
+        report.upper_bound(
             f"time(5000) / time(1000) <= {GROWTH_LIMIT}",
-            f"{growth:.2f}",
-            verdict(growth, GROWTH_LIMIT),
+            f"{growth_ratio:.2f}",
+            growth_ratio,
+            GROWTH_LIMIT,
         )
 
 
@@ -270,8 +277,8 @@ def load_vs_parse(report: Report, size: int, repeat: int, work: Path) -> None:
         "and finalizes.",
     )
     ratio = ours / bare
-    report.target(
-        f"load <= {LOAD_LIMIT:g}x the bare parse", f"{ratio:.2f}x", verdict(ratio, LOAD_LIMIT)
+    report.upper_bound(
+        f"load <= {LOAD_LIMIT:g}x the bare parse", f"{ratio:.2f}x", ratio, LOAD_LIMIT
     )
 
 
@@ -341,10 +348,11 @@ def cluster_rows(report: Report, size: int, repeat: int, work: Path) -> None:
             ratio = ours_time / theirs_time
             row += [f"{milliseconds(theirs_time)}, {theirs_requests} requests", f"{ratio:.2f}"]
             if verb == "apply":
-                report.target(
+                report.upper_bound(
                     f"apply of {size} services <= {APPLY_LIMIT}x kubectl's time",
                     f"{ratio:.2f}x",
-                    verdict(ratio, APPLY_LIMIT),
+                    ratio,
+                    APPLY_LIMIT,
                 )
             else:
                 fewer = theirs_requests - ours_requests
