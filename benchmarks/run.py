@@ -61,39 +61,61 @@ def milliseconds(seconds: float) -> str:
     return f"{seconds * 1000:.0f} ms" if seconds < 10 else f"{seconds:.1f} s"
 
 
+GNU_TIME = Path("/usr/bin/time")
+
+
+def run_once(command: list[str], env: dict[str, str] | None = None) -> tuple[float, int]:
+    """Run ``command`` once; return its wall time and its ``ru_maxrss`` in KiB."""
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=ROOT
+    )
+    assert process.stderr is not None
+    stderr = process.stderr.read().decode()
+    process.stderr.close()
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    # Exit code 1 is diff's "differences found".
+    if process.returncode not in (0, 1):
+        raise RuntimeError(f"{' '.join(command)} failed: {stderr.strip()[:300]}")
+    # ru_maxrss is in KiB on Linux.
+    return seconds, usage.ru_maxrss
+
+
+def peak_memory(command: list[str], env: dict[str, str] | None = None) -> int:
+    """Return the peak resident memory of one run of ``command`` in KiB.
+
+    Linux counts the memory a child had between fork and exec, which is this script's,
+    in the child's ``ru_maxrss``. GNU time forks the command from its own small image and
+    reports the command's peak alone, so it is used when installed.
+    """
+    if not GNU_TIME.exists():
+        return run_once(command, env)[1]
+    with tempfile.NamedTemporaryFile("r", suffix=".txt") as report:
+        run_once([str(GNU_TIME), "-f", "%M", "-o", report.name, *command], env)
+        return int(report.read().split()[-1])
+
+
 def run_process(command: list[str], repeat: int, env: dict[str, str] | None = None) -> Measure:
-    """Run ``command`` ``repeat`` times; return the median wall time and the peak memory."""
-    times = []
-    peak = 0
-    for _ in range(repeat):
-        start = time.perf_counter()
-        process = subprocess.Popen(
-            command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=ROOT
-        )
-        assert process.stderr is not None
-        stderr = process.stderr.read().decode()
-        process.stderr.close()
-        _, status, usage = os.wait4(process.pid, 0)
-        times.append(time.perf_counter() - start)
-        process.returncode = os.waitstatus_to_exitcode(status)
-        # Exit code 1 is diff's "differences found".
-        if process.returncode not in (0, 1):
-            raise RuntimeError(f"{' '.join(command)} failed: {stderr.strip()[:300]}")
-        # ru_maxrss is in KiB on Linux.
-        peak = max(peak, usage.ru_maxrss)
-    return Measure(statistics.median(times), peak / 1024, repeat)
+    """Run ``command`` ``repeat`` times; return the median wall time and the peak memory.
+
+    The times come from plain runs; the peak memory from one more run under GNU time.
+    """
+    times = [run_once(command, env)[0] for _ in range(repeat)]
+    return Measure(statistics.median(times), peak_memory(command, env) / 1024, repeat)
 
 
 def run_interleaved(commands: list[list[str]], repeat: int) -> list[Measure]:
     """Measure several commands in rounds of one run each, so a change of load hits all."""
-    rounds = [[run_process(command, 1) for command in commands] for _ in range(repeat)]
+    rounds = [[run_once(command)[0] for command in commands] for _ in range(repeat)]
     return [
         Measure(
-            statistics.median(measures[index].seconds for measures in rounds),
-            max(measures[index].peak_mib for measures in rounds),
+            statistics.median(times[index] for times in rounds),
+            peak_memory(command) / 1024,
             repeat,
         )
-        for index in range(len(commands))
+        for index, command in enumerate(commands)
     ]
 
 
@@ -336,7 +358,7 @@ def cluster_rows(report: Report, size: int, repeat: int, work: Path) -> None:
                         subprocess.run(setup, check=True, capture_output=True, env=env)
                     server.requests.clear()
                     command = cluster_command(tool, verb, config, path, manifests, kubectl or "")
-                    times.append(run_process(command, 1, env).seconds)
+                    times.append(run_once(command, env)[0])
                     requests = len(server.requests.records)
                 finally:
                     server.stop()
