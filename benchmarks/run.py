@@ -438,9 +438,9 @@ def main() -> None:
     arguments = parser.parse_args()
     sizes = [int(size) for size in arguments.sizes.split(",")]
     chart_list = [int(size) for size in arguments.chart_sizes.split(",") if size]
-    # An installed package has its bytecode compiled; an editable install writes it on
-    # first import, unless PYTHONDONTWRITEBYTECODE is set, and then every run compiles
-    # every module again. Compile it first, so start-up figures are those of an install.
+    # An installed package has its bytecode compiled. An editable install writes it on
+    # first import, but not with PYTHONDONTWRITEBYTECODE set, and then every run compiles
+    # every module again. Compiling first makes the start-up figures those of an install.
     compileall.compile_dir(ROOT / "src", quiet=1)
     report = Report()
     started = load_average()
