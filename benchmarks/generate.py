@@ -1,8 +1,9 @@
 """Generate compose projects of N services for the benchmarks, the same on every run.
 
-Each service has an image, two ports, six environment variables (two of them secret),
-a named volume, a bind mount, a healthcheck, resource limits and a dependency on the
-service before it, so every mapper does work for every service.
+Each service has an image whose tag is a variable with a default, two ports, six
+environment variables (two of them secret), a named volume, a bind mount, a healthcheck,
+resource limits and a dependency on the service before it, so every mapper does work for
+every service.
 
     python benchmarks/generate.py 1000 OUTPUT_FOLDER
 """
@@ -17,7 +18,7 @@ import yaml
 
 def service(index: int) -> dict[str, object]:
     definition: dict[str, object] = {
-        "image": f"registry.example.com/team/app-{index % 50}:1.{index % 7}.0",
+        "image": f"registry.example.com/team/app-{index % 50}:${{TAG:-1.{index % 7}.0}}",
         "ports": [f"{8000 + index % 1000}:8080", "9100"],
         "environment": {
             "LOG_LEVEL": "info",

@@ -42,6 +42,8 @@ class Diagnostics:
     strict: bool = False
     warnings: list[KompileWarning] = field(default_factory=list)
     notes: list[KompileWarning] = field(default_factory=list)
+    # The warnings already in ``warnings``, so that a repeated warning costs one hash lookup.
+    _seen: set[KompileWarning] = field(default_factory=set, init=False, repr=False, compare=False)
 
     def note(self, message: str, *, service: str | None = None) -> None:
         self.notes.append(KompileWarning(message, service))
@@ -50,5 +52,6 @@ class Diagnostics:
         warning = KompileWarning(message, service, key_path)
         if self.strict:
             raise StrictModeError(str(warning), hint="fix the compose file or run without --strict")
-        if warning not in self.warnings:
+        if warning not in self._seen:
+            self._seen.add(warning)
             self.warnings.append(warning)

@@ -331,3 +331,17 @@ def test_forbidden_kind_stops_apply(cluster: Cluster) -> None:
     assert "deployment.apps/web not applied" in result.stderr
     assert cluster.server.requests.count("PATCH", "/services/web$") == 1
     assert cluster.server.requests.count("DELETE") == 0
+
+
+def test_apply_request_count_is_fixed(cluster: Cluster) -> None:
+    double_only(cluster)
+    assert cluster.server is not None
+    for _ in range(2):
+        cluster.server.requests.clear()
+        assert kompile(cluster, "apply", "-q", "-f", str(LAMP)).exit_code == 0
+        methods = [record.method for record in cluster.server.requests.records]
+        # One GET of the namespace, one LIST per kind of the project (Secret,
+        # PersistentVolumeClaim, Service, Deployment) and one PATCH per object.
+        assert methods.count("GET") == 1 + 4
+        assert methods.count("PATCH") == len(LAMP_OBJECTS)
+        assert len(methods) == 1 + 4 + len(LAMP_OBJECTS)

@@ -193,3 +193,33 @@ def test_forbidden_list_exits_two(cluster: Cluster) -> None:
     assert "forbidden" in result.stderr
     assert "deployments" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+# The namespaced kinds that kompile manages, which diff lists to find deleted objects.
+LISTED_KINDS = 14
+LAMP_OBJECT_COUNT = 8
+
+
+def requests_of_diff(cluster: Cluster) -> list[tuple[str, str]]:
+    if cluster.server is None:
+        pytest.skip("needs the request log of the API test double")
+    cluster.server.requests.clear()
+    kompile(cluster, "diff", "-q", "-f", str(LAMP))
+    return [(record.method, record.query) for record in cluster.server.requests.records]
+
+
+def test_diff_of_new_project_only_lists(cluster: Cluster) -> None:
+    requests = requests_of_diff(cluster)
+    assert len(requests) == LISTED_KINDS
+    assert all(method == "GET" and "labelSelector=" in query for method, query in requests)
+
+
+def test_diff_requests_per_object(cluster: Cluster) -> None:
+    applied(cluster)
+    requests = requests_of_diff(cluster)
+    lists = [query for method, query in requests if method == "GET"]
+    dry_runs = [query for method, query in requests if method == "PATCH"]
+    assert len(lists) == LISTED_KINDS
+    assert len(dry_runs) == LAMP_OBJECT_COUNT
+    assert all("dryRun=All" in query for query in dry_runs)
+    assert len(requests) == LISTED_KINDS + LAMP_OBJECT_COUNT

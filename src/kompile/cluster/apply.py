@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import groupby
 
-from kompile.cluster.client import APPLY_PATCH, ApiStatus, Cluster
+from kompile.cluster.client import APPLY_PATCH, PARALLEL_REQUESTS, ApiStatus, Cluster
 from kompile.cluster.kinds import Resource
 from kompile.cluster.normalize import project_onto, strip_server_fields
 from kompile.cluster.objects import ObjectKey, display_name, prune_disabled
@@ -49,7 +49,7 @@ class ApplyOptions:
     prune_volumes: bool = False
     dry_run: str = "none"  # "none", "server" (dryRun=All) or "client" (no writes)
     recreate: bool = False
-    parallelism: int = 8
+    parallelism: int = PARALLEL_REQUESTS
     delete_timeout: float = 60.0
 
 

@@ -34,6 +34,10 @@ DEFAULT_ATTEMPTS = 5
 MAX_RETRY_AFTER = 30.0
 APPLY_PATCH = "application/apply-patch+yaml"
 MERGE_PATCH = "application/merge-patch+json"
+# Requests that apply sends at once, and so the connections that the pool keeps open. The
+# client's own default, five per CPU, keeps fewer than that on a one-CPU machine, and
+# urllib3 then closes the extra connections after each request.
+PARALLEL_REQUESTS = 8
 
 
 @dataclass
@@ -101,6 +105,9 @@ class Cluster:
             ) from None
         # kompile retries itself, with the rules below; the pool only reuses connections.
         configuration.retries = False
+        configuration.connection_pool_maxsize = max(
+            configuration.connection_pool_maxsize or 0, PARALLEL_REQUESTS
+        )
         self.host = configuration.host
         self.api = client.ApiClient(configuration)
         self.attempts = attempts

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from deepdiff import DeepDiff
 
 from kompile.cluster.apply import PROTECTED_KINDS, is_placeholder_secret
-from kompile.cluster.client import APPLY_PATCH, ApiStatus, Cluster
+from kompile.cluster.client import APPLY_PATCH, PARALLEL_REQUESTS, ApiStatus, Cluster
 from kompile.cluster.kinds import Resource
 from kompile.cluster.mask import mask_pair
 from kompile.cluster.normalize import keyed, project_onto, strip_server_fields
@@ -34,7 +34,6 @@ from kompile.errors import ClusterError
 
 Manifest = dict[str, t.Any]
 
-PARALLELISM = 8
 CREATE = "create"
 UPDATE = "update"
 DELETE = "delete"
@@ -97,15 +96,27 @@ class Differ:
             self.project,
             desired,
         )
-        # Each dry run is one independent request, so they run in parallel like apply's.
-        workers = max(1, min(PARALLELISM, len(desired)))
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            changes = list(pool.map(lambda item: self._compare(item, live.get(item.key)), desired))
+        changes = self._compare_all(desired, live)
         wanted = {item.key for item in desired}
         for key in sorted(set(live) - wanted, key=lambda k: (kind_rank(k.kind), k)):
             resource, obj = live[key]
             changes.append(self._deletion(resource, key, obj))
         return changes
+
+    def _compare_all(
+        self, desired: list[Desired], live: dict[ObjectKey, tuple[Resource, Manifest]]
+    ) -> list[ObjectChange]:
+        """Compare every desired object, sending up to PARALLEL_REQUESTS dry runs at once.
+
+        The dry runs are independent, so they overlap as apply's writes do; the changes
+        keep the order of ``desired``.
+        """
+        workers = 1 if self.options.local else min(PARALLEL_REQUESTS, len(desired))
+        if workers <= 1:
+            return [self._compare(item, live.get(item.key)) for item in desired]
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            futures = [pool.submit(self._compare, item, live.get(item.key)) for item in desired]
+            return [future.result() for future in futures]
 
     def _compare(self, item: Desired, current: tuple[Resource, Manifest] | None) -> ObjectChange:
         change = ObjectChange(item.resource, item.name, item.key.namespace, NONE)

@@ -26,6 +26,12 @@ from kompile.errors import KompileError
 
 Manifest = dict[str, t.Any]
 SUFFIXES = (".yaml", ".yml", ".json")
+# libyaml's loader, about ten times faster than PyYAML's Python one on large files.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _load_all(text: str) -> t.Iterator[t.Any]:
+    return yaml.load_all(text, Loader=_Loader)
 
 
 def is_manifest_input(files: t.Sequence[str]) -> bool:
@@ -37,7 +43,7 @@ def is_manifest_input(files: t.Sequence[str]) -> bool:
         if path.is_dir():
             return True
         try:
-            first = next(yaml.safe_load_all(path.read_text(encoding="utf-8")), None)
+            first = next(_load_all(path.read_text(encoding="utf-8")), None)
         except (yaml.YAMLError, UnicodeDecodeError, OSError):
             return False
         return isinstance(first, dict) and "apiVersion" in first and "kind" in first
@@ -61,9 +67,7 @@ def read_manifests(names: t.Sequence[str]) -> list[Manifest]:
     for path in _files(names):
         try:
             text = path.read_text(encoding="utf-8")
-            documents = (
-                [json.loads(text)] if path.suffix == ".json" else list(yaml.safe_load_all(text))
-            )
+            documents = [json.loads(text)] if path.suffix == ".json" else list(_load_all(text))
         except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as error:
             raise KompileError(
                 f"cannot read manifests from {path}: {type(error).__name__}",

@@ -9,10 +9,7 @@ relative path.
 from __future__ import annotations
 
 import datetime
-import decimal
-import ipaddress
 import re
-import shlex
 import typing as t
 from pathlib import Path
 
@@ -38,6 +35,8 @@ def format_go_float(value: float) -> str:
         return "+Inf" if value > 0 else "-Inf"
     if value == 0:
         return "0"
+    import decimal
+
     digits_tuple = decimal.Decimal(repr(value)).normalize().as_tuple()
     digits = "".join(str(d) for d in digits_tuple.digits)
     sign = "-" if digits_tuple.sign else ""
@@ -123,6 +122,8 @@ def command(value: t.Any, path: KeyPath, locate: Locate) -> list[str] | None:
     if value is None:
         return None
     if isinstance(value, str):
+        import shlex
+
         try:
             return shlex.split(value)
         except ValueError as error:
@@ -156,6 +157,8 @@ def _split_range(text: str, path: KeyPath, locate: Locate) -> tuple[int, int]:
 
 
 def _is_ip_address(text: str) -> bool:
+    import ipaddress
+
     try:
         ipaddress.ip_address(text)
     except ValueError:

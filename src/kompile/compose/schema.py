@@ -14,7 +14,6 @@ anywhere else are errors, because Docker Compose rejects them too. Keys starting
 
 from __future__ import annotations
 
-import difflib
 import re
 import typing as t
 from collections.abc import Callable
@@ -252,6 +251,8 @@ class Obj(_Shaped):
         return result
 
     def _unknown(self, key: str, path: KeyPath, context: Context) -> None:
+        import difflib
+
         close = difflib.get_close_matches(key, list(self.keys), n=1, cutoff=0.6)
         hint = f"did you mean {close[0]!r}?" if close else None
         if self.lenient:

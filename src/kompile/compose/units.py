@@ -8,7 +8,6 @@ Docker's ``RAMInBytes`` reads them, and are printed as a decimal count of bytes.
 
 from __future__ import annotations
 
-import decimal
 import re
 
 NANOSECOND = 1
@@ -42,6 +41,8 @@ def parse_duration(text: str) -> int:
         return 0
     if not body:
         raise ValueError(f"invalid duration {text!r}")
+    import decimal
+
     total = decimal.Decimal(0)
     position = 0
     while position < len(body):
@@ -94,6 +95,8 @@ def parse_bytes(value: str | int | float) -> int:
     match = _BYTES.match(str(value).strip())
     if match is None:
         raise ValueError(f"invalid byte size {value!r}")
+    import decimal
+
     number = decimal.Decimal(match[1])
     multiple = _BYTE_MULTIPLES[(match[2] or "").lower()]
     return int(number * multiple)

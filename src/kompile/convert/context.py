@@ -45,6 +45,9 @@ class Context:
     options: ConvertOptions
     diagnostics: Diagnostics
     names: NameRegistry = field(default_factory=NameRegistry)
+    # Indexes over the whole project that a mapper builds once per conversion, by key,
+    # so that a per-service question does not rescan every service.
+    indexes: dict[str, t.Any] = field(default_factory=dict)
 
     def metadata(
         self,

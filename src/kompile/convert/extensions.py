@@ -7,7 +7,6 @@ The mappers validate the values of their own keys.
 
 from __future__ import annotations
 
-import difflib
 import typing as t
 
 from kompile.compose.model import Project
@@ -57,6 +56,8 @@ def validate_project(project: Project) -> None:
             if key in known:
                 continue
             where = (*path, EXTENSION, key)
+            import difflib
+
             close = difflib.get_close_matches(key, known, n=1)
             hint = (
                 f"did you mean {close[0]!r}?"

@@ -10,7 +10,6 @@ silent merge.
 
 from __future__ import annotations
 
-import hashlib
 import re
 
 from kompile.errors import ConversionError, Location
@@ -42,6 +41,8 @@ def dns_label(name: str, *, max_length: int = MAX_LABEL_LENGTH) -> str:
     label = _INVALID.sub("-", name.lower().replace("_", "-"))
     label = _DASHES.sub("-", label).strip("-")
     if len(label) > max_length:
+        import hashlib
+
         digest = hashlib.sha256(name.encode()).hexdigest()[:8]
         label = f"{label[: max_length - 9].rstrip('-')}-{digest}"
     if not label:

@@ -98,13 +98,17 @@ def convert_project(
         objects.extend(secret_objects)
     workloads.warn_sidecar_references(context, pod_of)
     templated_claims: set[str] = set()
+    claim_users = workloads.claim_users(service_pods)
+    sidecars_of: dict[str, list[workloads.ServicePod]] = {}
+    for member, root in pod_of.items():
+        sidecars_of.setdefault(root, []).append(service_pods[member])
     for name, service_pod in service_pods.items():
         if name in pod_of:
             continue
-        sidecars = [service_pods[member] for member, root in pod_of.items() if root == name]
+        sidecars = sidecars_of.get(name, [])
         pod_service = workloads.pod_service(service_pod, sidecars)
         ports = services.service_ports(pod_service)
-        shared = workloads.claims_mounted_elsewhere(service_pods, [service_pod, *sidecars])
+        shared = workloads.claims_mounted_elsewhere(claim_users, [service_pod, *sidecars])
         built = workloads.build(context, service_pod, sidecars, pod_of, shared, ports)
         objects.extend(built.objects)
         templated_claims |= built.templated_claims

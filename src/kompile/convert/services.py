@@ -389,19 +389,48 @@ def service_manifest(context: Context, service_name: str, service: dict[str, t.A
     return {"apiVersion": "v1", "kind": "Service", "metadata": metadata, "spec": spec}
 
 
+# A compose service name, and ``name:port`` after a character that cannot be part of a
+# name, as in ``http://db:5432`` or ``db:5432``.
+_NAME_CHARACTERS = re.compile(r"[A-Za-z0-9_.-]+")
+_NAME_AND_PORT = re.compile(r"(?:^|[^A-Za-z0-9_.-])([A-Za-z0-9_.-]+):(\d{1,5})(?!\d)")
+
+
+def _port_mentions(context: Context) -> dict[str, list[tuple[str, int]]]:
+    """Return, for each name, (service, port) for each ``name:port`` in a service's environment.
+
+    Built once per conversion: a name-and-port match is always a whole run of name
+    characters, so one scan of every value finds the mentions of every service.
+    """
+    index: dict[str, list[tuple[str, int]]] | None = context.indexes.get("port_mentions")
+    if index is not None:
+        return index
+    index = {}
+    for other, config in context.project.services.items():
+        for value in (config.get("environment") or {}).values():
+            for match in _NAME_AND_PORT.finditer(str(value or "")):
+                index.setdefault(match[1], []).append((other, int(match[2])))
+    context.indexes["port_mentions"] = index
+    return index
+
+
 def mentioned_ports(context: Context, service_name: str) -> list[tuple[str, int]]:
     """Return (service, port) for each other service whose environment names ``name:port``."""
+    if _NAME_CHARACTERS.fullmatch(service_name):
+        mentions = _port_mentions(context).get(service_name, [])
+    else:
+        mentions = _scan_port_mentions(context, service_name)
+    return list(dict.fromkeys(item for item in mentions if item[0] != service_name))
+
+
+def _scan_port_mentions(context: Context, service_name: str) -> list[tuple[str, int]]:
+    """Scan every environment for ``name:port``, for a name that `_port_mentions` misses."""
     pattern = re.compile(rf"(?:^|[^A-Za-z0-9_.-]){re.escape(service_name)}:(\d{{1,5}})(?!\d)")
-    found: list[tuple[str, int]] = []
-    for other, config in context.project.services.items():
-        if other == service_name:
-            continue
-        for value in (config.get("environment") or {}).values():
-            for match in pattern.finditer(str(value or "")):
-                item = (other, int(match[1]))
-                if item not in found:
-                    found.append(item)
-    return found
+    return [
+        (other, int(match[1]))
+        for other, config in context.project.services.items()
+        for value in (config.get("environment") or {}).values()
+        for match in pattern.finditer(str(value or ""))
+    ]
 
 
 def warn_no_ports(context: Context, service_name: str) -> None:

@@ -13,8 +13,6 @@ name and does not run again.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 import typing as t
 from dataclasses import dataclass, field
@@ -121,18 +119,29 @@ def pod_service(root: ServicePod, sidecars: list[ServicePod]) -> dict[str, t.Any
     return merged
 
 
-def claims_mounted_elsewhere(
-    service_pods: dict[str, ServicePod], members: list[ServicePod]
-) -> set[str]:
-    """Return the claims that services outside ``members`` mount."""
-    inside = {member.name for member in members}
-    claims: set[str] = set()
+def claim_users(service_pods: dict[str, ServicePod]) -> dict[str, set[str]]:
+    """Return, for each claim, the names of the services that mount it."""
+    users: dict[str, set[str]] = {}
     for service_pod in service_pods.values():
-        if service_pod.name in inside:
-            continue
         for volume in service_pod.storage.volumes:
             claim = volume.get("persistentVolumeClaim", {}).get("claimName")
             if claim:
+                users.setdefault(claim, set()).add(service_pod.name)
+    return users
+
+
+def claims_mounted_elsewhere(users: dict[str, set[str]], members: list[ServicePod]) -> set[str]:
+    """Return the claims of ``members`` that services outside ``members`` mount too.
+
+    ``users`` comes from `claim_users`. Only the members' own claims are looked at, so
+    the cost grows with the size of the pod, not with the size of the project.
+    """
+    inside = {member.name for member in members}
+    claims: set[str] = set()
+    for member in members:
+        for volume in member.storage.volumes:
+            claim = volume.get("persistentVolumeClaim", {}).get("claimName")
+            if claim and users.get(claim, set()) - inside:
                 claims.add(claim)
     return claims
 
@@ -218,6 +227,9 @@ _KIND_NAMES = {
 def _object_name(kind: str, service_name: str, pod_spec: dict[str, t.Any]) -> str:
     if kind != "job":
         return service_name
+    import hashlib
+    import json
+
     digest = hashlib.sha256(json.dumps(pod_spec, sort_keys=True).encode()).hexdigest()[:8]
     return f"{dns_label(service_name, max_length=54)}-{digest}"
 

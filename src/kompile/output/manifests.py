@@ -51,18 +51,69 @@ _AMBIGUOUS = re.compile(
 class _Dumper(_BaseDumper):  # type: ignore[misc,valid-type,unused-ignore]
     """Block-style YAML with ambiguous strings quoted and multi-line strings literal."""
 
+    def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._resolved_tags: dict[str, str] = {}
+
     def ignore_aliases(self, data: t.Any) -> bool:
         # Mappers may share one dict between two places (a readiness and a liveness probe);
         # each place is written out in full, because anchors confuse many YAML readers.
         return True
 
+    def represent_data(self, data: t.Any) -> yaml.Node:
+        # A direct path for the plain dicts, lists and scalars that the mappers build: it
+        # makes the same nodes as PyYAML's dispatch, which costs most of the time of a
+        # large dump. Anything else, and the styles dump_yaml does not use, go through
+        # PyYAML.
+        kind = type(data)
+        if kind is str:
+            style = _string_style(data) or self.default_style
+            return yaml.ScalarNode(_STR_TAG, data, style=style)
+        if kind is dict and not self.sort_keys and self.default_flow_style is False:
+            pairs = [
+                (self.represent_data(key), self.represent_data(value))
+                for key, value in data.items()
+            ]
+            return yaml.MappingNode(_MAP_TAG, pairs, flow_style=False)
+        if kind is list and self.default_flow_style is False:
+            items = [self.represent_data(item) for item in data]
+            return yaml.SequenceNode(_SEQUENCE_TAG, items, flow_style=False)
+        if kind is int:
+            return yaml.ScalarNode(_INT_TAG, str(data), style=self.default_style)
+        return super().represent_data(data)
+
+    def resolve(self, kind: type[yaml.Node], value: t.Any, implicit: t.Any) -> str:
+        # The emitter resolves the tag of every scalar twice: as a plain scalar, which
+        # depends only on the value, and as a quoted one, which is always the string tag.
+        # Manifests repeat the same label keys and values, so plain tags are cached.
+        if kind is yaml.ScalarNode and not self.yaml_path_resolvers:
+            if not implicit[0]:
+                return _STR_TAG
+            tag = self._resolved_tags.get(value)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
+                self._resolved_tags[value] = tag
+            return tag
+        return t.cast(str, super().resolve(kind, value, implicit))  # type: ignore[no-untyped-call]
+
+
+_STR_TAG = "tag:yaml.org,2002:str"
+_MAP_TAG = "tag:yaml.org,2002:map"
+_SEQUENCE_TAG = "tag:yaml.org,2002:seq"
+_INT_TAG = "tag:yaml.org,2002:int"
+
+
+def _string_style(value: str) -> str | None:
+    """Return the style of a string: literal when multi-line, quoted when ambiguous."""
+    if "\n" in value:
+        return "|"
+    if value == "" or _AMBIGUOUS.match(value):
+        return '"'
+    return None
+
 
 def _represent_str(dumper: _Dumper, value: str) -> yaml.ScalarNode:
-    if "\n" in value:
-        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
-    if value == "" or _AMBIGUOUS.match(value):
-        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"')
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value)
+    return dumper.represent_scalar(_STR_TAG, value, style=_string_style(value))
 
 
 _Dumper.add_representer(str, _represent_str)
@@ -83,6 +134,8 @@ def dump_yaml(objects: list[Manifest]) -> str:
 
 def dump_json(objects: list[Manifest]) -> str:
     """Return the objects as one JSON ``List``, which kubectl accepts like YAML."""
+    import json
+
     document = {"apiVersion": "v1", "kind": "List", "items": objects}
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
