@@ -26,6 +26,9 @@ from kompile.errors import ComposeError, KeyPath, Location
 
 STDIN = "-"
 SECTIONS = ("networks", "volumes", "secrets", "configs")
+# Compose files are kilobytes long; a file past this size is not one, or is generated
+# so large that parsing it would take seconds and a lot of memory.
+MAX_FILE_BYTES = 8 * 2**20
 
 
 class FileReader:
@@ -149,6 +152,14 @@ class FileReader:
             paths = [entry["path"]] if isinstance(entry["path"], str) else entry["path"]
             files = [_relative_to_file(path, file) for path in paths]
             key_path: KeyPath = ("include", index)
+            for path in files:
+                if not Path(path).is_file():
+                    raise ComposeError(
+                        f"included file {path} not found",
+                        location=source.locate(key_path),
+                        key_path=key_path,
+                        hint="fix the path, which is relative to this compose file",
+                    )
             first = Path(files[0]).resolve()
             if first in self.include_stack:
                 raise ComposeError(
@@ -218,12 +229,20 @@ def _nowhere(path: KeyPath) -> Location:
 
 
 def read_text(name: str) -> str:
-    """Read one compose file as UTF-8 text, or stdin for ``-``."""
+    """Read one compose file as UTF-8 text, or stdin for ``-``.
+
+    Raises `ComposeError` for a file larger than `MAX_FILE_BYTES`, which is read no
+    further, so a huge file fails at once instead of filling memory while it is parsed.
+    """
     if name == STDIN:
-        return sys.stdin.read()
+        text = sys.stdin.read(MAX_FILE_BYTES + 1)
+        if len(text) > MAX_FILE_BYTES:
+            raise _too_large(name)
+        return text
     path = Path(name)
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         raise ComposeError(f"compose file {name} not found", hint="check the -f path") from None
     except IsADirectoryError:
@@ -234,6 +253,8 @@ def read_text(name: str) -> str:
         raise ComposeError(f"compose file {name} cannot be read: permission denied") from None
     except OSError as error:
         raise ComposeError(f"compose file {name} cannot be read: {error.strerror}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise _too_large(name)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -241,3 +262,10 @@ def read_text(name: str) -> str:
             f"{name} is not UTF-8 text (invalid byte at offset {error.start})",
             hint="save the compose file as UTF-8",
         ) from None
+
+
+def _too_large(name: str) -> ComposeError:
+    return ComposeError(
+        f"compose file {name} is larger than {MAX_FILE_BYTES // 2**20} MiB",
+        hint="split it, or check that -f names the compose file",
+    )

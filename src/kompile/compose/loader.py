@@ -65,6 +65,11 @@ def find_files(options: LoadOptions) -> list[str]:
         return [str(options.working_dir / name) for name in from_env.split(separator) if name]
     for name in DEFAULT_FILES:
         candidate = options.working_dir / name
+        if candidate.is_dir():
+            raise ComposeError(
+                f"{candidate} is a directory, not a compose file",
+                hint="rename the folder, or name the compose file with -f",
+            )
         if candidate.is_file():
             stem, suffix = name.rsplit(".", 1)
             files = [str(candidate)]
@@ -136,10 +141,18 @@ def load_project(options: LoadOptions, diagnostics: Diagnostics) -> Project:
             hint="add at least one service",
         )
     active = _select_profiles(services, options, environ, locate) if services else {}
+    for name, service in active.items():
+        if not service.get("image") and not service.get("build"):
+            raise ComposeError(
+                f"service {name!r} has neither an image nor a build section",
+                location=locate(("services", name)),
+                key_path=("services", name),
+                hint="set image: to the image the service runs",
+            )
     project_name = _project_name(options, environ, merged, project_dir)
     lookup = environ.get
     merged["services"] = {
-        name: finalize_service(name, service, lookup) for name, service in active.items()
+        name: finalize_service(name, service, lookup, locate) for name, service in active.items()
     }
     finalize_sections(merged, project_name, project_dir)
     check_references(merged, locate)
