@@ -27,6 +27,7 @@ import kompile.cli
 from kompile.cli import cli
 from tests.apiserver.plugin import Cluster
 from tests.bad_inputs.corpus import BadInput, load_cases, prepare, unreadable_as_this_user
+from tests.cluster.helpers import apply_as
 from tests.convert import fakesecrets as fake
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
@@ -410,10 +411,7 @@ def test_secret_conflict_leaks_nothing(
         "metadata": {"name": "app-env", "namespace": cluster.namespace},
         "data": {"MYSQL_ROOT_PASSWORD": base64.b64encode(INTRUDER_PASSWORD.encode()).decode()},
     }
-    taken = cluster.kubectl(
-        "apply", "--server-side", "--field-manager=intruder", "-f", "-", input=json.dumps(intruder)
-    )
-    assert taken.returncode == 0, taken.stderr
+    apply_as(cluster, "intruder", intruder)
     forms = secret_forms([*LEAK_FIXTURE_VALUES.values(), *EXTRA_SECRET_TEXT, INTRUDER_PASSWORD])
     runs = cluster_runs(run_kompile, cluster, compose)
     apply_text = runs["apply text --debug"]

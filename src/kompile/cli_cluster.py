@@ -6,6 +6,7 @@ the ``kubernetes`` client, so ``kompile convert`` never pays for it.
 
 from __future__ import annotations
 
+import logging
 import sys
 import typing as t
 from pathlib import Path
@@ -36,7 +37,7 @@ def cluster_options(function: F) -> F:
             type=click.FloatRange(min=0, min_open=True),
             default=30.0,
             show_default=True,
-            help="Seconds to wait for each answer of the API server before retrying.",
+            help="Seconds to wait for each response of the API server before retrying.",
         ),
         click.option(
             "--field-manager",
@@ -48,6 +49,14 @@ def cluster_options(function: F) -> F:
     for option in reversed(options):
         function = option(function)
     return function
+
+
+def quiet_logs(quiet: bool) -> None:
+    """Hide the client's retry warnings under ``--quiet``, like every other warning.
+
+    Without a handler configured, Python prints warning records to stderr by itself.
+    """
+    logging.getLogger("kompile").setLevel(logging.ERROR if quiet else logging.NOTSET)
 
 
 def connect(kubeconfig: str | None, kube_context: str | None, request_timeout: float) -> Cluster:
@@ -163,6 +172,7 @@ def apply_command(project_options: t.Callable[[t.Any], t.Any]) -> click.Command:
         from kompile.cluster import render
         from kompile.cluster.apply import Applier, ApplyOptions, ObjectResult
 
+        quiet_logs(quiet)
         cluster = connect(kubeconfig, kube_context, request_timeout)
         target = namespace or cluster.namespace
         objects, project = desired_objects(
@@ -302,6 +312,7 @@ def diff_command(project_options: t.Callable[[t.Any], t.Any]) -> click.Command:
         from kompile.cluster import render
         from kompile.cluster.diff import NONE, Differ, DiffOptions
 
+        quiet_logs(quiet)
         cluster = connect(kubeconfig, kube_context, request_timeout)
         target = namespace or cluster.namespace
         objects, project = desired_objects(

@@ -4,8 +4,8 @@
 
 - ``message``: a substring of the one ``Error:`` line;
 - ``exit``: the exit code, always 2;
-- ``file`` and ``line``: the file the message names (relative to the case folder) and,
-  when the reader knows it, its 1-based line; ``file`` is absent when no file is at fault;
+- ``file`` and ``line``: the file the message names, relative to the case folder, and
+  its 1-based line when the reader knows it. ``file`` is absent when no file is at fault;
 - ``key``: the key path the message names, when one is at fault;
 - ``commands``: the commands that must fail, when not all of convert, config, chart and
   check; ``why`` says why the others succeed;

@@ -8,8 +8,8 @@ For each case and each of convert, config, chart -o and check:
   path of the case;
 - no file appears or changes in the case folder, and chart's output folder stays absent.
 
-One command per case runs as ``python -m kompile`` in a child process, taking turns over
-the cases so that each command runs that way about a quarter of the time; the others
+One command per case runs as ``python -m kompile`` in a child process. The commands take
+turns over the cases, so each one runs that way for about a quarter of them. The others
 run through the same entry point in-process, which costs milliseconds instead of a
 Python start-up. With ``--debug`` every command prints the traceback.
 """

@@ -215,7 +215,7 @@ def service(names: list[str], volumes: list[str]) -> st.SearchStrategy[Document]
 
 @st.composite
 def compose_documents(draw: st.DrawFn) -> Document:
-    """Draw one compose document; about one key in 32 holds a wrong type."""
+    """Draw one compose document; about one key in 32 contains a wrong type."""
     names = draw(st.lists(NAME, min_size=1, max_size=4, unique=True))
     volumes = draw(st.lists(st.sampled_from(["data", "logs", "db_data"]), unique=True))
     services = {name: draw(sometimes_wrong(service(names, volumes))) for name in names}

@@ -26,8 +26,8 @@ from kompile.errors import ComposeError, KeyPath, Location
 
 STDIN = "-"
 SECTIONS = ("networks", "volumes", "secrets", "configs")
-# Compose files are kilobytes long; a file past this size is not one, or is generated
-# so large that parsing it would take seconds and a lot of memory.
+# Compose files are kilobytes long. A file past this size is not one, or is generated so
+# large that parsing it would take seconds and a lot of memory.
 MAX_FILE_BYTES = 8 * 2**20
 
 

@@ -141,14 +141,7 @@ def load_project(options: LoadOptions, diagnostics: Diagnostics) -> Project:
             hint="add at least one service",
         )
     active = _select_profiles(services, options, environ, locate) if services else {}
-    for name, service in active.items():
-        if not service.get("image") and not service.get("build"):
-            raise ComposeError(
-                f"service {name!r} has neither an image nor a build section",
-                location=locate(("services", name)),
-                key_path=("services", name),
-                hint="set image: to the image the service runs",
-            )
+    _check_images(active, locate)
     project_name = _project_name(options, environ, merged, project_dir)
     lookup = environ.get
     merged["services"] = {
@@ -169,6 +162,18 @@ def load_project(options: LoadOptions, diagnostics: Diagnostics) -> Project:
         setattr(project, section, merged.get(section) or {})
     project.extensions = {k: v for k, v in merged.items() if k.startswith("x-")}
     return project
+
+
+def _check_images(services: dict[str, ServiceConfig], locate: normalize.Locate) -> None:
+    """Reject a service with neither image nor build, as Docker Compose does."""
+    for name, service in services.items():
+        if not service.get("image") and not service.get("build"):
+            raise ComposeError(
+                f"service {name!r} has neither an image nor a build section",
+                location=locate(("services", name)),
+                key_path=("services", name),
+                hint="set image: to the image the service runs",
+            )
 
 
 def _locator(sources: list[SourceMap]) -> normalize.Locate:
