@@ -287,7 +287,7 @@ def test_unauthorized_is_one_line(cluster: Cluster, server: ApiServer, sleeps: l
     assert sleeps == []
 
 
-def test_failed_prune_delete_is_reported(
+def test_failed_prune_delete_stops_pruning(
     cluster: Cluster, server: ApiServer, sleeps: list[float], tmp_path: Path
 ) -> None:
     project = armed_after_full_stack(
@@ -296,7 +296,13 @@ def test_failed_prune_delete_is_reported(
     code, report, stderr = apply_json(cluster, "--prune", "-f", str(project))
     assert code == 2
     assert actions(report)[("Deployment", "db")] == "failed"
-    assert actions(report)[("Service", "db")] == "pruned"
+    assert {(item["kind"], item["name"]) for item in report["kept"]} == {
+        ("Service", "db"),
+        ("Secret", "db-env"),
+        ("PersistentVolumeClaim", "db"),
+    }
+    assert server.requests.count("DELETE") == ATTEMPTS
+    assert get(cluster, "service", "db") is not None
     assert "deployment.apps/db" in stderr
     assert get(cluster, "deployment", "db") is not None
 
