@@ -3,7 +3,7 @@
 The API test double's knobs break the cluster in the ways real ones break: 500 and 503
 storms longer than kompile's retries, throttling with Retry-After, dropped connections,
 responses slower than ``--request-timeout``, a field conflict in the middle of an apply,
-401 and 403 answers. In every case:
+401 and 403 responses. In every case:
 
 - apply retries only what a retry can outlive, and at most `DEFAULT_ATTEMPTS` times;
 - it reports each object as applied, failed or not applied, exits 2, and never prunes;
@@ -199,8 +199,8 @@ def test_dropped_connections_beyond_retries(
 
 
 def test_slow_server_times_out(cluster: Cluster, server: ApiServer) -> None:
-    # A child process, so the double's own complaints about the connections kompile
-    # closed (printed by its request threads) do not mix with kompile's stderr.
+    # kompile runs in a child process, because the double's request threads print errors
+    # about the connections kompile closed, and in-process they would join its stderr.
     server.faults.latency = 1.0
     command = [
         sys.executable,
