@@ -25,6 +25,9 @@ import yaml
 
 import kompile.cli
 from kompile.cli import cli
+from tests.apiserver.plugin import Cluster
+from tests.bad_inputs.corpus import BadInput, load_cases, prepare, unreadable_as_this_user
+from tests.cluster.helpers import apply_as
 from tests.convert import fakesecrets as fake
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
@@ -42,6 +45,7 @@ LEAK_FIXTURE_VALUES = {
     "LICENSE_SEAT": "kompile-fake-forced-seat",
 }
 EXTRA_SECRET_TEXT = [URL_PASSWORD]
+BAD_INPUTS = load_cases()
 
 
 def leak_fixture(tail: str = "") -> str:
@@ -311,3 +315,107 @@ def test_scan_allows_secret_objects() -> None:
     text, had_secret = without_secret_objects(manifest)
     assert leaked_in(text, forms) == 0
     assert had_secret is True
+
+
+@pytest.mark.parametrize("case", [case for case in BAD_INPUTS if case.secrets], ids=str)
+def test_bad_input_leaks_nothing(
+    case: BadInput,
+    run_kompile: t.Callable[..., Run],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    project = prepare(case, tmp_path / "cases")
+    if case.setup == "unreadable" and not unreadable_as_this_user(project / "compose.yaml"):
+        pytest.skip("running as root, so chmod cannot make the file unreadable")
+    monkeypatch.chdir(project)
+    forms = secret_forms(case.secrets)
+    chart_out = tmp_path / "chart-out"
+    for command in case.commands:
+        extra = ["-o", str(chart_out)] if command == "chart" else []
+        for debug in ([], ["--debug"]):
+            run = run_kompile(command, *case.args, *extra, *debug)
+            label = f"{case.name}: {command} {' '.join(debug)}"
+            assert run.exit_code == 2, label
+            assert check_run(label, run, forms, tmp_path / "work", convert=False) == []
+    assert not chart_out.exists()
+
+
+INTRUDER_PASSWORD = "kompile-fake-intruder-pw-9Lm"
+SECRET_FAULTS = {
+    "503-storm": {"method": "PATCH", "path": "/secrets/app-env$", "status": 503},
+    "403-secrets": {"path": "/secrets", "status": 403},
+    "dropped": {"method": "PATCH", "path": "/secrets/app-env$", "drop": True},
+    "401": {"path": "/", "status": 401},
+}
+
+
+@pytest.fixture
+def no_retry_sleep(monkeypatch: pytest.MonkeyPatch) -> None:
+    from types import SimpleNamespace
+
+    from kompile.cluster import client
+
+    monkeypatch.setattr(client, "time", SimpleNamespace(sleep=lambda seconds: None))
+
+
+def cluster_leak_project(tmp_path: Path) -> Path:
+    folder = tmp_path / "leaky"
+    folder.mkdir()
+    (folder / "compose.yaml").write_text(leak_fixture())
+    return folder / "compose.yaml"
+
+
+def cluster_runs(
+    run_kompile: t.Callable[..., Run], cluster: Cluster, compose: Path
+) -> dict[str, Run]:
+    common = ["--kubeconfig", str(cluster.kubeconfig), "-n", cluster.namespace, "-f", str(compose)]
+    return {
+        f"{command} {output} --debug": run_kompile(
+            command, *common, "-o", output, "--debug", "--prune"
+        )
+        if command == "apply"
+        else run_kompile(command, *common, "-o", output, "--debug")
+        for command in ("apply", "diff")
+        for output in ("text", "json")
+    }
+
+
+@pytest.mark.parametrize("fault", sorted(SECRET_FAULTS))
+def test_cluster_failure_leaks_nothing(
+    fault: str,
+    cluster: Cluster,
+    run_kompile: t.Callable[..., Run],
+    tmp_path: Path,
+    no_retry_sleep: None,
+) -> None:
+    if cluster.server is None:
+        pytest.skip("needs the fault knobs of the API test double")
+    compose = cluster_leak_project(tmp_path)
+    common = ["--kubeconfig", str(cluster.kubeconfig), "-n", cluster.namespace, "-q"]
+    # Applied first, so that diff sends its dry runs for the Secret too.
+    assert run_kompile("apply", *common, "-f", str(compose)).exit_code == 0
+    cluster.server.fail_next(1000, **SECRET_FAULTS[fault])
+    forms = secret_forms([*LEAK_FIXTURE_VALUES.values(), *EXTRA_SECRET_TEXT])
+    for label, run in cluster_runs(run_kompile, cluster, compose).items():
+        assert run.exit_code == 2, label
+        assert check_run(f"{fault}: {label}", run, forms, tmp_path / "work", convert=False) == []
+
+
+def test_secret_conflict_leaks_nothing(
+    cluster: Cluster, run_kompile: t.Callable[..., Run], tmp_path: Path
+) -> None:
+    compose = cluster_leak_project(tmp_path)
+    intruder = {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": {"name": "app-env", "namespace": cluster.namespace},
+        "data": {"MYSQL_ROOT_PASSWORD": base64.b64encode(INTRUDER_PASSWORD.encode()).decode()},
+    }
+    apply_as(cluster, "intruder", intruder)
+    forms = secret_forms([*LEAK_FIXTURE_VALUES.values(), *EXTRA_SECRET_TEXT, INTRUDER_PASSWORD])
+    runs = cluster_runs(run_kompile, cluster, compose)
+    apply_text = runs["apply text --debug"]
+    assert apply_text.exit_code == 2
+    assert "intruder" in apply_text.stderr
+    for label, run in runs.items():
+        assert check_run(f"conflict: {label}", run, forms, tmp_path / "work", convert=False) == []

@@ -50,6 +50,13 @@ def cluster_options(function: F) -> F:
         click.option("--kubeconfig", help="Kubeconfig file (default: KUBECONFIG, ~/.kube/config)."),
         click.option("--context", "kube_context", help="Kubeconfig context to use."),
         click.option(
+            "--request-timeout",
+            type=click.FloatRange(min=0, min_open=True),
+            default=30.0,
+            show_default=True,
+            help="Seconds to wait for each response of the API server before retrying.",
+        ),
+        click.option(
             "--field-manager",
             default="kompile",
             show_default=True,
@@ -62,10 +69,10 @@ def cluster_options(function: F) -> F:
     return function
 
 
-def connect(kubeconfig: str | None, kube_context: str | None) -> Cluster:
+def connect(kubeconfig: str | None, kube_context: str | None, request_timeout: float) -> Cluster:
     from kompile.cluster.client import Cluster
 
-    return Cluster(kubeconfig, kube_context)
+    return Cluster(kubeconfig, kube_context, timeout=request_timeout)
 
 
 def target_namespace(namespace: str | None, cluster: Cluster) -> str:
@@ -183,6 +190,7 @@ def apply_command(project_options: t.Callable[[t.Any], t.Any]) -> click.Command:
         create_namespace: bool,
         kubeconfig: str | None,
         kube_context: str | None,
+        request_timeout: float,
         field_manager: str,
         force_conflicts: bool,
         prune: bool,
@@ -198,7 +206,7 @@ def apply_command(project_options: t.Callable[[t.Any], t.Any]) -> click.Command:
         from kompile.cluster import render
         from kompile.cluster.apply import Applier, ApplyOptions, ObjectResult
 
-        cluster = connect(kubeconfig, kube_context)
+        cluster = connect(kubeconfig, kube_context, request_timeout)
         objects, project, target = desired_objects(
             cluster,
             files,
@@ -325,6 +333,7 @@ def diff_command(project_options: t.Callable[[t.Any], t.Any]) -> click.Command:
         create_namespace: bool,
         kubeconfig: str | None,
         kube_context: str | None,
+        request_timeout: float,
         field_manager: str,
         local: bool,
         output: str,
@@ -337,7 +346,7 @@ def diff_command(project_options: t.Callable[[t.Any], t.Any]) -> click.Command:
         from kompile.cluster import render
         from kompile.cluster.diff import NONE, Differ, DiffOptions
 
-        cluster = connect(kubeconfig, kube_context)
+        cluster = connect(kubeconfig, kube_context, request_timeout)
         objects, project, target = desired_objects(
             cluster,
             files,

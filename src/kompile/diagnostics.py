@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kompile.errors import KeyPath, StrictModeError, format_key_path
+from kompile.errors import KeyPath, StrictModeError, format_key_path, one_line
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class KompileWarning:
         if self.key_path:
             where.append(format_key_path(self.key_path))
         prefix = ", ".join(where)
-        return f"{prefix}: {self.message}" if prefix else self.message
+        return one_line(f"{prefix}: {self.message}" if prefix else self.message)
 
 
 @dataclass

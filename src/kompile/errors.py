@@ -29,6 +29,19 @@ def format_key_path(path: KeyPath) -> str:
     return text
 
 
+def one_line(text: str) -> str:
+    """Return ``text`` as one printable line, whatever keys or values it quotes.
+
+    Line breaks of every kind (``\n``, ``\r``, form feed, U+2028 ...) become spaces, and
+    other non-printable characters their Python escapes, so a message stays one line and
+    cannot send control sequences to the terminal.
+    """
+    joined = " ".join(text.splitlines())
+    if joined.isprintable():
+        return joined
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in joined)
+
+
 @dataclass(frozen=True)
 class Location:
     """A place in a compose file: the file and, when known, the 1-based line and column."""
@@ -75,8 +88,7 @@ class KompileError(click.ClickException):
         text = f"{prefix}: {self.reason}" if prefix else self.reason
         if self.hint:
             text = f"{text.rstrip('.')}. {self.hint[:1].upper()}{self.hint[1:]}"
-        # One line on stderr, whatever the parts contained.
-        return " ".join(text.split("\n"))
+        return one_line(text)
 
 
 class ComposeError(KompileError):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import typing as t
 from pathlib import Path
 
 import pytest
@@ -117,7 +118,7 @@ YAML_ERRORS = {
     "unclosed-list": ("services:\n  web: [\n  db: x\n", ":4:1:", "close the [ list"),
     "second-document": (WEB + "---\nx: 1\n", ":4:1:", "remove the '---' line"),
     "bad-indent": ("services:\n  web:\n    image: x\n   db: 1\n", ":4:4:", "indented like"),
-    "tab": ("services:\n\tweb: 1\n", ":2:1:", "not tabs"),
+    "tab": ("services:\n\tweb: 1\n", ":2:1:", "tabs"),
     "unknown-alias": ("services: *web\n", ":1:11:", "&anchor"),
 }
 
@@ -144,10 +145,10 @@ def test_empty_file_has_hint(workdir: WorkDir) -> None:
 
 def test_permission_denied_has_hint(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     # Tests may run as root, which reads any file, so the failure is simulated.
-    def deny(self: Path) -> bytes:
+    def deny(self: Path, *args: object, **kwargs: object) -> t.NoReturn:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(Path, "read_bytes", deny)
+    monkeypatch.setattr(Path, "open", deny)
     with pytest.raises(ComposeError) as error:
         files.read_text(str(tmp_path / "compose.yaml"))
     assert "permission denied" in str(error.value)

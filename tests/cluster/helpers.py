@@ -47,3 +47,17 @@ def write_project(folder: Path, text: str) -> Path:
 
 
 LAMP_TEXT = LAMP.read_text()
+
+
+def apply_as(cluster: Cluster, manager: str, obj: dict[str, t.Any]) -> None:
+    """Server-side apply ``obj`` with kubectl as field manager ``manager``, taking conflicts."""
+    taken = cluster.kubectl(
+        "apply",
+        "--server-side",
+        "--force-conflicts",
+        f"--field-manager={manager}",
+        "-f",
+        "-",
+        input=json.dumps(obj),
+    )
+    assert taken.returncode == 0, taken.stderr

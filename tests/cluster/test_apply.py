@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from kompile.cli import cli
 from tests.apiserver.plugin import Cluster
-from tests.cluster.helpers import LAMP, LAMP_TEXT, get, kompile, write_project
+from tests.cluster.helpers import LAMP, LAMP_TEXT, apply_as, get, kompile, write_project
 
 LAMP_OBJECTS = [
     "secret/db-env",
@@ -126,16 +126,7 @@ def test_conflict_names_field_and_manager(cluster: Cluster, tmp_path: Path) -> N
         "metadata": {"name": "web", "namespace": cluster.namespace},
         "spec": {"replicas": 5},
     }
-    taken = cluster.kubectl(
-        "apply",
-        "--server-side",
-        "--force-conflicts",
-        "--field-manager=intruder",
-        "-f",
-        "-",
-        input=json.dumps(intruder),
-    )
-    assert taken.returncode == 0, taken.stderr
+    apply_as(cluster, "intruder", intruder)
     result = kompile(cluster, "apply", "-q", "-f", str(LAMP))
     assert result.exit_code == 2
     assert ".spec.replicas" in result.stderr

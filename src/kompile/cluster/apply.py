@@ -260,7 +260,8 @@ class Applier:
         report: ApplyReport,
     ) -> None:
         wanted = {item.key for item in desired}
-        for key in sorted(set(live) - wanted, key=lambda k: (-kind_rank(k.kind), k)):
+        stale = sorted(set(live) - wanted, key=lambda k: (-kind_rank(k.kind), k))
+        for index, key in enumerate(stale):
             resource, obj = live[key]
             flag = PROTECTED_KINDS.get(resource.kind)
             allowed = {"--prune-volumes": self.options.prune_volumes}
@@ -274,6 +275,13 @@ class Applier:
             result = self._delete(resource, key)
             report.results.append(result)
             self.on_result(result)
+            if result.error is not None:
+                # Stop at the first failed delete, so no more is deleted after a failure.
+                for later in stale[index + 1 :]:
+                    kept = ObjectResult(live[later][0], later.name, later.namespace, "kept")
+                    kept.error = "not pruned, because an earlier delete failed"
+                    report.kept.append(kept)
+                return
 
     def _delete(self, resource: Resource, key: ObjectKey) -> ObjectResult:
         result = ObjectResult(resource, key.name, key.namespace, "pruned")

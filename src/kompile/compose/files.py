@@ -26,6 +26,9 @@ from kompile.errors import ComposeError, KeyPath, Location
 
 STDIN = "-"
 SECTIONS = ("networks", "volumes", "secrets", "configs")
+# Compose files are kilobytes long. A file past this size is not one, or is generated so
+# large that parsing it would take seconds and a lot of memory.
+MAX_FILE_BYTES = 8 * 2**20
 
 
 class FileReader:
@@ -155,6 +158,14 @@ class FileReader:
             if not files:
                 continue  # Docker Compose skips an entry whose path list is empty.
             key_path: KeyPath = ("include", index)
+            for path in files:
+                if not Path(path).is_file():
+                    raise ComposeError(
+                        f"included file {path} not found",
+                        location=source.locate(key_path),
+                        key_path=key_path,
+                        hint="fix the path, which is relative to this compose file",
+                    )
             first = Path(files[0]).resolve()
             if first in self.include_stack:
                 raise ComposeError(
@@ -224,12 +235,20 @@ def _nowhere(path: KeyPath) -> Location:
 
 
 def read_text(name: str) -> str:
-    """Read one compose file, or stdin for ``-``, as UTF-8 text."""
+    """Read one compose file as UTF-8 text, or stdin for ``-``.
+
+    Raises `ComposeError` for input larger than `MAX_FILE_BYTES`, which is read no
+    further, so a huge file fails at once instead of filling memory while it is parsed.
+    """
     if name == STDIN:
-        return _decode(_read_stdin(), "stdin", "the input")
+        data = _read_stdin()
+        if len(data) > MAX_FILE_BYTES:
+            raise _too_large(name)
+        return _decode(data, "stdin", "the input")
     path = Path(name)
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         raise ComposeError(f"compose file {name} not found", hint="check the -f path") from None
     except IsADirectoryError:
@@ -246,6 +265,8 @@ def read_text(name: str) -> str:
             f"compose file {name} cannot be read: {error.strerror}",
             hint="check that the path names a readable file",
         ) from None
+    if len(data) > MAX_FILE_BYTES:
+        raise _too_large(name)
     return _decode(data, name, "the compose file")
 
 
@@ -254,8 +275,9 @@ def _read_stdin() -> bytes:
     # in the C locale it keeps invalid bytes as surrogates that fail much later.
     buffer = getattr(sys.stdin, "buffer", None)
     if buffer is None:  # A replaced sys.stdin without a byte layer, as in some test runners.
-        return sys.stdin.read().encode("utf-8", "surrogateescape")
-    data: bytes = buffer.read()
+        text = sys.stdin.read(MAX_FILE_BYTES + 1)
+        return text.encode("utf-8", "surrogateescape")
+    data: bytes = buffer.read(MAX_FILE_BYTES + 1)
     return data
 
 
@@ -267,3 +289,10 @@ def _decode(data: bytes, name: str, subject: str) -> str:
             f"{name} is not UTF-8 text (invalid byte at offset {error.start})",
             hint=f"save {subject} as UTF-8",
         ) from None
+
+
+def _too_large(name: str) -> ComposeError:
+    return ComposeError(
+        f"compose file {name} is larger than {MAX_FILE_BYTES // 2**20} MiB",
+        hint="split it, or check that -f names the compose file",
+    )

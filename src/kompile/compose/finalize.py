@@ -22,10 +22,21 @@ Locate = t.Callable[[KeyPath], Location]
 SECTIONS = ("networks", "volumes", "secrets", "configs")
 
 
-def finalize_service(name: str, service: ServiceConfig, lookup: Lookup) -> ServiceConfig:
+def finalize_service(
+    name: str, service: ServiceConfig, lookup: Lookup, locate: Locate | None = None
+) -> ServiceConfig:
     """Resolve ``env_file`` and bare variables, and add the keys Compose always prints."""
     result = dict(service)
-    environment = _environment(result, lookup)
+    try:
+        environment = _environment(result, lookup)
+    except ComposeError as error:
+        if error.location is not None or locate is None:
+            raise
+        # A missing or unreadable env file: point at the env_file key that names it.
+        path: KeyPath = ("services", name, "env_file")
+        raise ComposeError(
+            error.reason, location=locate(path), key_path=path, hint=error.hint
+        ) from None
     if environment is not None:
         result["environment"] = environment
     result.pop("env_file", None)

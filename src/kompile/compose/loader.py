@@ -72,6 +72,11 @@ def find_files(options: LoadOptions) -> list[str]:
         return names
     for name in DEFAULT_FILES:
         candidate = options.working_dir / name
+        if candidate.is_dir():
+            raise ComposeError(
+                f"{candidate} is a directory, not a compose file",
+                hint="rename the folder, or name the compose file with -f",
+            )
         if candidate.is_file():
             stem, suffix = name.rsplit(".", 1)
             files = [str(candidate)]
@@ -143,10 +148,11 @@ def load_project(options: LoadOptions, diagnostics: Diagnostics) -> Project:
             hint="add at least one service",
         )
     active = _select_profiles(services, options, environ, locate) if services else {}
+    _check_images(active, locate)
     project_name = _project_name(options, environ, merged, project_dir)
     lookup = environ.get
     merged["services"] = {
-        name: finalize_service(name, service, lookup) for name, service in active.items()
+        name: finalize_service(name, service, lookup, locate) for name, service in active.items()
     }
     finalize_sections(merged, project_name, project_dir)
     check_references(merged, locate)
@@ -163,6 +169,18 @@ def load_project(options: LoadOptions, diagnostics: Diagnostics) -> Project:
         setattr(project, section, merged.get(section) or {})
     project.extensions = {k: v for k, v in merged.items() if k.startswith("x-")}
     return project
+
+
+def _check_images(services: dict[str, ServiceConfig], locate: normalize.Locate) -> None:
+    """Reject a service with neither image nor build, as Docker Compose does."""
+    for name, service in services.items():
+        if not service.get("image") and not service.get("build"):
+            raise ComposeError(
+                f"service {name!r} has neither an image nor a build section",
+                location=locate(("services", name)),
+                key_path=("services", name),
+                hint="set image: to the image the service runs",
+            )
 
 
 def _locator(sources: list[SourceMap]) -> normalize.Locate:

@@ -185,6 +185,13 @@ def port_entries(value: t.Any, path: KeyPath, locate: Locate) -> list[PortConfig
     """Expand one ``ports`` entry (short or long syntax) into long-syntax entries."""
     if isinstance(value, dict):
         return [_long_port(value, path, locate)]
+    if isinstance(value, float):
+        raise ComposeError(
+            f"invalid port {value!r}",
+            location=locate(path),
+            key_path=path,
+            hint="write a whole port number from 1 to 65535",
+        )
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise wrong_type(locate, path, "a port string, a number or a mapping", value)
     text = str(value)
@@ -216,11 +223,12 @@ def port_entries(value: t.Any, path: KeyPath, locate: Locate) -> list[PortConfig
         )
     target_start, target_end = _split_range(target, path, locate)
     if target_start == 0:
+        # Docker Compose rejects a zero target as a missing one; Kubernetes rejects port 0.
         raise ComposeError(
             f"port {text!r} has no target port",
             location=locate(path),
             key_path=path,
-            hint="give the container port, from 1 to 65535",
+            hint="use a target port from 1 to 65535",
         )
     entries: list[PortConfig] = []
     if published is None:
@@ -324,7 +332,14 @@ def mount(value: t.Any, path: KeyPath, locate: Locate, working_dir: Path) -> Mou
     """Normalize one ``volumes`` entry of a service to long syntax."""
     if isinstance(value, dict):
         return _long_mount(value, path, locate, working_dir)
-    if not isinstance(value, str) or not value:
+    if value == "":
+        raise ComposeError(
+            "empty volume entry",
+            location=locate(path),
+            key_path=path,
+            hint='write it as "SOURCE:TARGET[:MODE]" or remove it',
+        )
+    if not isinstance(value, str):
         raise wrong_type(locate, path, "a volume string or a mapping", value)
     parts = _split_volume(value)
     if len(parts) == 1:

@@ -76,14 +76,33 @@ class _String(Spec):
         return value
 
 
+@dataclass
 class _Integer(Spec):
+    minimum: int | None = None
+
     description = "an integer"
 
     def check(self, value: t.Any, path: KeyPath, context: Context) -> t.Any:
         if isinstance(value, str) and _INT.match(value.strip()):
-            return int(value)
+            value = int(value)
         if isinstance(value, bool) or not isinstance(value, int):
             raise _wrong(context, path, self, value)
+        if self.minimum is not None and value < self.minimum:
+            raise context.fail(path, f"must be greater than or equal to {self.minimum}")
+        return value
+
+
+@dataclass
+class Choice(_String):
+    """A string that must be one of a fixed set of values."""
+
+    values: tuple[str, ...]
+
+    def check(self, value: t.Any, path: KeyPath, context: Context) -> t.Any:
+        value = super().check(value, path, context)
+        if value not in self.values:
+            allowed = ", ".join(repr(choice) for choice in self.values)
+            raise context.fail(path, f"invalid value {value!r}", hint=f"use one of {allowed}")
         return value
 
 
@@ -274,6 +293,7 @@ def _allowed(keys: dict[str, Spec]) -> str:
 ANY: Spec = _Any()
 STR: Spec = _String()
 INT: Spec = _Integer()
+COUNT: Spec = _Integer(minimum=0)
 NUM: Spec = _Number()
 BOOL: Spec = _Boolean()
 SCALAR: Spec = _Scalar()

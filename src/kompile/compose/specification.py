@@ -12,6 +12,7 @@ from kompile.compose.schema import (
     ANY,
     BOOL,
     COMMAND,
+    COUNT,
     INT,
     LIST_OR_DICT,
     NULL,
@@ -21,6 +22,7 @@ from kompile.compose.schema import (
     STR_OR_INT,
     STR_OR_STRINGS,
     STRINGS,
+    Choice,
     Context,
     ListOf,
     Locate,
@@ -35,6 +37,9 @@ NUM_OR_STR = OneOf((NUM, STR))
 BYTES = SCALAR
 DURATION = STR
 EXTRA_HOSTS = OneOf((MapOf(OneOf((STR, STRINGS))), STRINGS))
+DEPENDENCY_CONDITION = Choice(
+    ("service_started", "service_healthy", "service_completed_successfully")
+)
 ULIMITS = MapOf(OneOf((INT, Obj({"soft": INT, "hard": INT}, required=("soft", "hard")))))
 
 BUILD = OneOf(
@@ -121,7 +126,7 @@ DEPLOY = OneOf(
             {
                 "mode": STR,
                 "endpoint_mode": STR,
-                "replicas": INT,
+                "replicas": COUNT,
                 "labels": LIST_OR_DICT,
                 "rollback_config": _UPDATE,
                 "update_config": _UPDATE,
@@ -226,7 +231,7 @@ DEPENDS_ON = OneOf(
         STRINGS,
         MapOf(
             Obj(
-                {"condition": STR, "restart": BOOL, "required": BOOL},
+                {"condition": DEPENDENCY_CONDITION, "restart": BOOL, "required": BOOL},
                 extensible=False,
                 required=("condition",),
             )

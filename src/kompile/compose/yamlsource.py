@@ -56,6 +56,9 @@ _CORE_TAGS: dict[str, type | tuple[type, ...]] = {
     "tag:yaml.org,2002:null": type(None),
 }
 OVERRIDE_TAG = "!override"
+_COLLECTION_TAGS = frozenset(
+    {"tag:yaml.org,2002:seq", "tag:yaml.org,2002:map", RESET_TAG, OVERRIDE_TAG}
+)
 
 _GO_FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
 _GO_INT_PREFIXES = {"0x": 16, "0o": 8, "0b": 2}
@@ -189,6 +192,8 @@ class _Constructor:
         self.positions.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
         if isinstance(node, ScalarNode):
             value: t.Any = self.construct_scalar(node, path)
+        elif node.tag not in _COLLECTION_TAGS:
+            raise self.error(node, f"unsupported YAML tag {node.tag}", path, hint="remove the tag")
         elif isinstance(node, SequenceNode):
             self.open_nodes.add(id(node))
             value = [self.construct(item, (*path, i)) for i, item in enumerate(node.value)]
@@ -305,6 +310,37 @@ def yaml_hint(problem: str) -> str:
     return "check the indentation, quotes and brackets on this line and the one above it"
 
 
+def _check_expanded_size(node: Node, sizes: dict[int, int], depth: int, file: Path | str) -> int:
+    """Return how many values ``node`` becomes once its aliases are expanded.
+
+    Each node is measured once, so an alias bomb is found in time proportional to its
+    text, before the constructor starts expanding it. Raises `ComposeError` at the first
+    node whose expansion passes `MAX_NODES`.
+    """
+    known = sizes.get(id(node))
+    if known is not None:
+        return known
+    if depth > MAX_DEPTH:
+        return 1  # The constructor reports the nesting with its key path.
+    sizes[id(node)] = 1  # An alias inside its own anchor; the constructor reports it.
+    size = 1
+    if isinstance(node, SequenceNode):
+        size += sum(_check_expanded_size(item, sizes, depth + 1, file) for item in node.value)
+    elif isinstance(node, MappingNode):
+        for key, value in node.value:
+            size += _check_expanded_size(key, sizes, depth + 1, file)
+            size += _check_expanded_size(value, sizes, depth + 1, file)
+    if size > MAX_NODES:
+        mark = node.start_mark
+        raise ComposeError(
+            f"the document expands to more than {MAX_NODES:,} values through aliases",
+            location=Location(file, mark.line + 1, mark.column + 1),
+            hint="expand fewer aliases",
+        )
+    sizes[id(node)] = size
+    return size
+
+
 def load_document(text: str, file: Path | str) -> tuple[t.Any, SourceMap]:
     """Parse one compose document and return its value with the location of every key.
 
@@ -318,8 +354,23 @@ def load_document(text: str, file: Path | str) -> tuple[t.Any, SourceMap]:
         mark = error.problem_mark or error.context_mark
         location = Location(file, mark.line + 1, mark.column + 1) if mark else Location(file)
         problem = error.problem or error.context or "invalid YAML"
+        if error.problem and error.context and error.context_mark:
+            # "while scanning a quoted scalar" and the line where that scalar starts.
+            problem += f" ({error.context} at line {error.context_mark.line + 1})"
+        hint = yaml_hint(problem)
+        if mark is not None and text[mark.index : mark.index + 1] == "\t":
+            hint = "indent with spaces, because YAML does not allow tabs there"
+        raise ComposeError(f"invalid YAML: {problem}", location=location, hint=hint) from error
+    except yaml.reader.ReaderError as error:
+        # The reader reports a character offset, not a mark; turn it into line and column.
+        line = text.count("\n", 0, error.position) + 1
+        column = error.position - text.rfind("\n", 0, error.position)
+        character = error.character
+        code = ord(character) if isinstance(character, str) else character
         raise ComposeError(
-            f"invalid YAML: {problem}", location=location, hint=yaml_hint(problem)
+            f"invalid YAML: {error.reason} (character U+{code:04X})",
+            location=Location(file, line, column),
+            hint="remove the control character",
         ) from error
     except yaml.YAMLError as error:
         raise ComposeError(
@@ -327,6 +378,8 @@ def load_document(text: str, file: Path | str) -> tuple[t.Any, SourceMap]:
         ) from error
     finally:
         loader.dispose()
+    if node is not None:
+        _check_expanded_size(node, {}, 0, file)
     constructor = _Constructor(file)
     value = None if node is None else constructor.construct(node, ())
     return value, SourceMap(file, constructor.positions)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import typing as t
 
 from kompile.compose.model import Project
+from kompile.compose.normalize import describe
 from kompile.errors import ConversionError, KeyPath
 
 EXTENSION = "x-kompile"
@@ -32,7 +33,7 @@ def extension(project: Project, section: dict[str, t.Any], path: KeyPath) -> dic
     if not isinstance(value, dict):
         where = (*path, EXTENSION)
         raise ConversionError(
-            f"{EXTENSION} must be a mapping, not {type(value).__name__}",
+            f"{EXTENSION} must be a mapping, not {describe(value)}",
             location=project.locate(where),
             key_path=where,
             hint="write the choices as key: value lines under x-kompile",

@@ -119,7 +119,23 @@ class StoragePlan:
         tmpfs.add_service_tmpfs(self.context, service_name, service, storage)
         configs.add_configs(self, service_name, service, storage)
         secretfiles.add_secrets(self, service_name, service, storage)
+        self._check_mount_paths(service_name, storage)
         return storage
+
+    def _check_mount_paths(self, service_name: str, storage: PodStorage) -> None:
+        """Reject two mounts at one path, which Kubernetes rejects in a container."""
+        seen: set[str] = set()
+        for mount in storage.mounts:
+            path = mount["mountPath"]
+            if path in seen:
+                key_path = ("services", service_name, "volumes")
+                raise ConversionError(
+                    f"two mounts use the path {path!r}",
+                    location=self.context.project.locate(key_path),
+                    key_path=key_path,
+                    hint="give each volume, tmpfs, config and secret its own target path",
+                )
+            seen.add(path)
 
     def _add_mount(
         self, storage: PodStorage, service_name: str, mount: MountConfig, path: KeyPath
