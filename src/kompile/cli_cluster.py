@@ -161,6 +161,11 @@ def apply_command(project_options: t.Callable[[t.Any], t.Any]) -> click.Command:
         is_flag=True,
         help="Delete and recreate objects whose immutable fields changed.",
     )
+    @click.option(
+        "--adopt",
+        is_flag=True,
+        help="Take over objects of the same names that another project or tool created.",
+    )
     @click.option("--wait", is_flag=True, help="Wait until the workloads are ready or done.")
     @click.option(
         "--timeout",
@@ -197,6 +202,7 @@ def apply_command(project_options: t.Callable[[t.Any], t.Any]) -> click.Command:
         prune_volumes: bool,
         dry_run: str,
         recreate: bool,
+        adopt: bool,
         wait: bool,
         timeout: float,
         output: str,
@@ -227,6 +233,7 @@ def apply_command(project_options: t.Callable[[t.Any], t.Any]) -> click.Command:
             prune_volumes=prune_volumes,
             dry_run=dry_run,
             recreate=recreate,
+            adopt=adopt,
         )
 
         def on_result(result: ObjectResult) -> None:
@@ -256,8 +263,9 @@ def apply_command(project_options: t.Callable[[t.Any], t.Any]) -> click.Command:
             listed = ", ".join(names[:5]) + (
                 f" and {len(names) - 5} more" if len(names) > 5 else ""
             )
+            applied = len(report.results) - len(failures)
             raise ClusterError(
-                f"apply failed for {len(failures)} object(s) ({listed}); "
+                f"apply failed for {len(failures)} object(s) ({listed}); {applied} applied, "
                 f"{len(report.not_applied)} not applied and nothing pruned",
                 hint="fix the errors above and apply again",
             )

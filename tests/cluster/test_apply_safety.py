@@ -81,7 +81,10 @@ def test_existing_object_without_labels_is_configured(cluster: Cluster, tmp_path
     del service["metadata"]["labels"]
     created = cluster.kubectl("create", "-f", "-", input=json.dumps(service))
     assert created.returncode == 0, created.stderr
-    result = kompile(cluster, "apply", "-q", "-f", str(LAMP))
+    refused = kompile(cluster, "apply", "-q", "-f", str(LAMP))
+    assert refused.exit_code == 2
+    assert "service/web failed: exists and belongs to another tool" in refused.stderr
+    result = kompile(cluster, "apply", "-q", "--adopt", "-f", str(LAMP))
     assert result.exit_code == 0, result.output
     assert "service/web configured" in result.stdout.splitlines()
 
@@ -190,3 +193,20 @@ def test_malformed_kubeconfig_fails_cleanly(tmp_path: Path) -> None:
 def test_invalid_apply_options(option: list[str]) -> None:
     result = CliRunner().invoke(cli, ["apply", *option, "-f", str(LAMP)])
     assert result.exit_code == 2
+
+
+def test_other_project_objects_not_taken(cluster: Cluster, tmp_path: Path) -> None:
+    assert kompile(cluster, "apply", "-q", "-f", str(LAMP)).exit_code == 0
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    (copy / "compose.yaml").write_text(LAMP.read_text())
+    diff = kompile(cluster, "diff", "-q", "--summary", "-f", str(copy / "compose.yaml"))
+    assert diff.exit_code == 1, diff.output
+    assert "belongs to kompile project lamp-stack" in diff.stdout
+    assert " create " not in diff.stdout
+    result = kompile(cluster, "apply", "-q", "-f", str(copy / "compose.yaml"))
+    assert result.exit_code == 2
+    assert "exists and belongs to kompile project lamp-stack" in result.stderr
+    assert "0 applied" in result.stderr
+    labels = get(cluster, "service", "web")["metadata"]["labels"]
+    assert labels["app.kubernetes.io/part-of"] == "lamp-stack"

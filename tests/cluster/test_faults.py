@@ -243,7 +243,7 @@ def test_conflict_mid_apply_prunes_nothing(
         "metadata": {
             "name": "web",
             "namespace": cluster.namespace,
-            "labels": {"app.kubernetes.io/part-of": "someone-else"},
+            "labels": {"app.kubernetes.io/name": "someone-else"},
         },
     }
     apply_as(cluster, "intruder", intruder)

@@ -22,9 +22,11 @@ from kompile.cluster.objects import ObjectKey, display_name, prune_disabled
 from kompile.cluster.redact import Redactor
 from kompile.cluster.state import (
     Desired,
+    find_unlisted,
     kind_rank,
     list_live,
     namespace_exists,
+    owner_of,
     prepare,
     resources_to_list,
 )
@@ -49,6 +51,7 @@ class ApplyOptions:
     prune_volumes: bool = False
     dry_run: str = "none"  # "none", "server" (dryRun=All) or "client" (no writes)
     recreate: bool = False
+    adopt: bool = False
     parallelism: int = PARALLEL_REQUESTS
     delete_timeout: float = 60.0
 
@@ -112,13 +115,25 @@ class Applier:
             desired,
         )
         report = ApplyReport()
+        foreign = find_unlisted(self.cluster, desired, live, self.options.parallelism)
+        if foreign and not self.options.adopt:
+            for item in desired:
+                if item.key in foreign:
+                    reason = f"exists and belongs to {owner_of(foreign[item.key])}"
+                    report.results.append(self._result(item, "failed", reason))
+                    self.on_result(report.results[-1])
+                else:
+                    report.not_applied.append(self._result(item, "not applied"))
+            return report
+        for key, obj in foreign.items():
+            live[key] = (next(item.resource for item in desired if item.key == key), obj)
         groups = [
             list(items) for _, items in groupby(desired, lambda d: kind_rank(d.resource.kind))
         ]
         for index, group in enumerate(groups):
             results = self._apply_group(group, live)
             report.results.extend(results)
-            if any(result.error for result in results):
+            if any(result.action == "failed" for result in results):
                 for later in groups[index + 1 :]:
                     report.not_applied.extend(self._result(item, "not applied") for item in later)
                 return report

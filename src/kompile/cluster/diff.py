@@ -24,9 +24,11 @@ from kompile.cluster.objects import ObjectKey, display_name, prune_disabled
 from kompile.cluster.redact import Redactor
 from kompile.cluster.state import (
     Desired,
+    find_unlisted,
     hint_for,
     kind_rank,
     list_live,
+    owner_of,
     prepare,
     resources_to_list,
 )
@@ -96,7 +98,23 @@ class Differ:
             self.project,
             desired,
         )
+        foreign = find_unlisted(self.cluster, desired, live, PARALLEL_REQUESTS)
+        for key, obj in foreign.items():
+            live[key] = (next(item.resource for item in desired if item.key == key), obj)
         changes = self._compare_all(desired, live)
+        for change in changes:
+            key = next(
+                item.key
+                for item in desired
+                if item.name == change.name and item.resource == change.resource
+            )
+            if key in foreign:
+                change.notes.append(
+                    f"exists and belongs to {owner_of(foreign[key])}; apply takes it over "
+                    "only with --adopt"
+                )
+                if change.action == NONE:
+                    change.action = UPDATE
         wanted = {item.key for item in desired}
         for key in sorted(set(live) - wanted, key=lambda k: (kind_rank(k.kind), k)):
             resource, obj = live[key]

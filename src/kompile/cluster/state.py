@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import copy
 import typing as t
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from kompile.cluster.client import ApiStatus, Cluster
 from kompile.cluster.kinds import MANAGED_KINDS, Resource
 from kompile.cluster.objects import ObjectKey, object_key, project_selector
+from kompile.convert.names import MANAGED_BY, MANAGED_BY_LABEL, PART_OF_LABEL
 from kompile.convert.pipeline import KIND_ORDER
 from kompile.errors import ClusterError
 
@@ -139,3 +141,46 @@ def hint_for(code: int) -> str:
     if code >= 500:
         return "the API server failed; check its health and rerun"
     return "check the cluster and rerun"
+
+
+def find_unlisted(
+    cluster: Cluster,
+    desired: t.Sequence[Desired],
+    live: dict[ObjectKey, tuple[Resource, Manifest]],
+    parallelism: int,
+) -> dict[ObjectKey, Manifest]:
+    """Return the desired objects that exist although the project's list missed them.
+
+    Such an object carries another project's labels, or none of kompile's: it belongs to
+    someone else. Each desired namespaced object that the list did not return costs one
+    GET, so a fresh apply reads every object once before it writes.
+    """
+    missing = [item for item in desired if item.resource.namespaced and item.key not in live]
+
+    def read(item: Desired) -> Manifest | None:
+        path = item.resource.object_path(item.key.namespace, item.name)
+        try:
+            found = cluster.request("GET", path).body
+        except ApiStatus as error:
+            if error.code == 404:
+                return None
+            raise ClusterError(
+                f"cannot read {item.resource.qualified} {item.name}: {error}",
+                hint=hint_for(error.code),
+            ) from None
+        return found if isinstance(found, dict) else None
+
+    if not missing:
+        return {}
+    with ThreadPoolExecutor(max_workers=max(1, min(parallelism, len(missing)))) as pool:
+        found = list(pool.map(read, missing))
+    return {item.key: obj for item, obj in zip(missing, found, strict=True) if obj is not None}
+
+
+def owner_of(obj: Manifest) -> str:
+    """Describe who owns an object that is not the project's: a project, or nobody known."""
+    labels = (obj.get("metadata") or {}).get("labels") or {}
+    project = labels.get(PART_OF_LABEL)
+    if project and labels.get(MANAGED_BY_LABEL) == MANAGED_BY:
+        return f"kompile project {project}"
+    return "another tool (it lacks kompile's project labels)"
