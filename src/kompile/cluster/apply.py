@@ -22,7 +22,6 @@ from kompile.cluster.objects import ObjectKey, display_name, prune_disabled
 from kompile.cluster.redact import Redactor
 from kompile.cluster.state import (
     Desired,
-    find_unlisted,
     kind_rank,
     list_live,
     namespace_exists,
@@ -107,15 +106,16 @@ class Applier:
         desired = prepare(self.cluster, objects, self.namespace)
         self.desired = desired
         self._check_namespace(desired)
+        foreign: dict[ObjectKey, Manifest] = {}
         live = list_live(
             self.cluster,
             resources_to_list(desired, everything=self.options.prune),
             self.namespace,
             self.project,
             desired,
+            foreign,
         )
         report = ApplyReport()
-        foreign = find_unlisted(self.cluster, desired, live, self.options.parallelism)
         if foreign and not self.options.adopt:
             for item in desired:
                 if item.key in foreign:

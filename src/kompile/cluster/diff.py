@@ -24,7 +24,6 @@ from kompile.cluster.objects import ObjectKey, display_name, prune_disabled
 from kompile.cluster.redact import Redactor
 from kompile.cluster.state import (
     Desired,
-    find_unlisted,
     hint_for,
     kind_rank,
     list_live,
@@ -91,14 +90,15 @@ class Differ:
         """Return one change per desired or deletable object, in apply order."""
         self.redact = Redactor(objects)
         desired = prepare(self.cluster, objects, self.namespace)
+        foreign: dict[ObjectKey, Manifest] = {}
         live = list_live(
             self.cluster,
             resources_to_list(desired, everything=True),
             self.namespace,
             self.project,
             desired,
+            foreign,
         )
-        foreign = find_unlisted(self.cluster, desired, live, PARALLEL_REQUESTS)
         for key, obj in foreign.items():
             live[key] = (next(item.resource for item in desired if item.key == key), obj)
         changes = self._compare_all(desired, live)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import typing as t
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from kompile.cluster.client import ApiStatus, Cluster
@@ -53,21 +52,29 @@ def list_live(
     namespace: str,
     project: str,
     desired: t.Sequence[Desired] = (),
+    foreign: dict[ObjectKey, Manifest] | None = None,
 ) -> dict[ObjectKey, tuple[Resource, Manifest]]:
     """Return the project's live objects: one LIST per namespaced kind in ``namespace``.
 
+    Kinds of desired objects are listed whole when ``foreign`` is given, which then
+    receives the objects that have a desired name but belong to someone else (another
+    project, or no kompile project at all). Other kinds are listed by the project's labels.
     Cluster-scoped objects are never listed by label, because other deployments of the
     same project (into other namespaces) carry the same labels: each desired one is read
     by name instead, so only what this run manages is compared, applied or pruned.
     """
     live: dict[ObjectKey, tuple[Resource, Manifest]] = {}
     selector = project_selector(project)
+    wanted_keys = {item.key for item in desired}
+    wanted_kinds = {item.resource for item in desired}
     for resource in resources:
         if not resource.namespaced:
             continue
         path = resource.collection_path(namespace)
+        whole = foreign is not None and resource in wanted_kinds
+        query = {} if whole else {"labelSelector": selector}
         try:
-            listing = cluster.request("GET", path, query={"labelSelector": selector}).body
+            listing = cluster.request("GET", path, query=query).body
         except ApiStatus as error:
             # A kind the cluster does not serve (an uninstalled CRD) has no objects of the project.
             if error.code == 404:
@@ -77,7 +84,11 @@ def list_live(
                 hint=hint_for(error.code),
             ) from None
         for obj in _items(cluster, listing, resource):
-            live[object_key(resource, obj)] = (resource, obj)
+            key = object_key(resource, obj)
+            if not whole or _is_projects(obj, project):
+                live[key] = (resource, obj)
+            elif foreign is not None and key in wanted_keys:
+                foreign[key] = obj
     for wanted in desired:
         if wanted.resource.namespaced:
             continue
@@ -143,38 +154,9 @@ def hint_for(code: int) -> str:
     return "check the cluster and rerun"
 
 
-def find_unlisted(
-    cluster: Cluster,
-    desired: t.Sequence[Desired],
-    live: dict[ObjectKey, tuple[Resource, Manifest]],
-    parallelism: int,
-) -> dict[ObjectKey, Manifest]:
-    """Return the desired objects that exist although the project's list missed them.
-
-    Such an object carries another project's labels, or none of kompile's: it belongs to
-    someone else. Each desired namespaced object that the list did not return costs one
-    GET, so a fresh apply reads every object once before it writes.
-    """
-    missing = [item for item in desired if item.resource.namespaced and item.key not in live]
-
-    def read(item: Desired) -> Manifest | None:
-        path = item.resource.object_path(item.key.namespace, item.name)
-        try:
-            found = cluster.request("GET", path).body
-        except ApiStatus as error:
-            if error.code == 404:
-                return None
-            raise ClusterError(
-                f"cannot read {item.resource.qualified} {item.name}: {error}",
-                hint=hint_for(error.code),
-            ) from None
-        return found if isinstance(found, dict) else None
-
-    if not missing:
-        return {}
-    with ThreadPoolExecutor(max_workers=max(1, min(parallelism, len(missing)))) as pool:
-        found = list(pool.map(read, missing))
-    return {item.key: obj for item, obj in zip(missing, found, strict=True) if obj is not None}
+def _is_projects(obj: Manifest, project: str) -> bool:
+    labels = (obj.get("metadata") or {}).get("labels") or {}
+    return labels.get(PART_OF_LABEL) == project and labels.get(MANAGED_BY_LABEL) == MANAGED_BY
 
 
 def owner_of(obj: Manifest) -> str:
