@@ -33,15 +33,22 @@ GC_THRESHOLD = 50_000
 
 def _set_debug(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
     global _debug
-    _debug = _debug or value
-    if value:
-        # Only kompile's own loggers: the kubernetes client logs response bodies at debug
-        # level, and those bodies can contain Secret values.
-        handler = logging.StreamHandler()
+    # Set on every run, so that a run in the same process (tests) does not inherit it.
+    _debug = value
+    # Only kompile's own loggers: the kubernetes client logs response bodies at debug
+    # level, and those bodies can contain Secret values. The handler of an earlier run in
+    # the same process is replaced, because it may hold a stream that is closed by now.
+    logger = logging.getLogger("kompile")
+    for handler in [h for h in logger.handlers if getattr(h, "kompile_debug", False)]:
+        logger.removeHandler(handler)
+    if _debug:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.kompile_debug = True  # type: ignore[attr-defined]
         handler.setFormatter(logging.Formatter("debug: %(name)s: %(message)s"))
-        logger = logging.getLogger("kompile")
         logger.addHandler(handler)
         logger.setLevel(logging.DEBUG)
+    else:
+        logger.setLevel(logging.NOTSET)
     return value
 
 

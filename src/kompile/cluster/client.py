@@ -80,6 +80,11 @@ class Cluster:
                 self.source = "in-cluster configuration"
             else:
                 config_file = path or os.path.expanduser(config.KUBE_CONFIG_DEFAULT_LOCATION)
+                if not os.path.isfile(config_file):
+                    raise ClusterError(
+                        f"kubeconfig {config_file} not found",
+                        hint="pass --kubeconfig FILE, or set KUBECONFIG",
+                    )
                 config.load_kube_config(
                     config_file=config_file,
                     context=context,
@@ -90,6 +95,8 @@ class Cluster:
                     active = next(c for c in _contexts if c["name"] == context)
                 self.namespace = active.get("context", {}).get("namespace") or "default"
                 self.source = config_file
+        except ClusterError:
+            raise
         except Exception as error:
             # The kubernetes loader raises ConfigException, YAML errors, KeyError and
             # TypeError for broken files; all of them mean the same to the user.
