@@ -183,7 +183,7 @@ class Applier:
         except ClusterError as error:
             return self._result(item, "failed", self.redact(error.reason))
         if not _is_object(response.body, item):
-            message = f"the API server at {self.cluster.host} answered without the object"
+            message = f"the API server at {self.cluster.host} sent a response without the object"
             return self._result(item, "failed", message)
         action = _server_action(
             response.status, response.body, live_obj, self.options.field_manager
@@ -325,7 +325,7 @@ class Applier:
 def _server_action(
     status: int, body: Manifest, live_obj: Manifest | None, field_manager: str
 ) -> str:
-    """Return created, configured or unchanged from the answer to a server-side apply.
+    """Return created, configured or unchanged from the response to a server-side apply.
 
     Controllers write status all the time, so a moved resourceVersion proves nothing, and
     a dry run never moves it. An apply changed nothing when the object without its server
@@ -349,7 +349,7 @@ def _owned_fields(obj: Manifest, field_manager: str) -> t.Any:
 
 
 def _is_object(body: t.Any, item: Desired) -> bool:
-    """Tell whether an answer is the object that was sent, as a real server returns it."""
+    """Tell whether a response is the object that was sent, as a real server returns it."""
     if not isinstance(body, dict):
         return False
     metadata = body.get("metadata")

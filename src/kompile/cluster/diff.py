@@ -1,6 +1,6 @@
 """What ``apply`` would change: compared against a server-side dry run, secrets masked.
 
-For an object that exists, the desired side is the server's answer to a dry-run apply
+For an object that exists, the desired side is the server's response to a dry-run apply
 of the new object, so defaults and admission changes appear on both sides and only real
 changes remain. ``--local`` sends no dry run and compares only the fields kompile sets.
 Live objects of the project that are no longer desired are listed as deletions, which
@@ -201,7 +201,7 @@ class Differ:
         ).body
         if not isinstance(body, dict) or not isinstance(body.get("metadata"), dict):
             raise ClusterError(
-                f"the API server at {self.cluster.host} answered a dry run without the object",
+                f"the API server at {self.cluster.host} sent a dry-run response without the object",
                 hint="check that the kubeconfig points at a Kubernetes API server",
             )
         return body

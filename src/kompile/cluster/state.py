@@ -160,7 +160,7 @@ def _is_projects(obj: Manifest, project: str) -> bool:
 
 
 def owner_of(obj: Manifest) -> str:
-    """Describe who owns an object that is not the project's: a project, or nobody known."""
+    """Describe the owner of an object outside the project: another project, or a tool."""
     labels = (obj.get("metadata") or {}).get("labels") or {}
     project = labels.get(PART_OF_LABEL)
     if project and labels.get(MANAGED_BY_LABEL) == MANAGED_BY:
