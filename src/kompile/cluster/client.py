@@ -42,7 +42,7 @@ PARALLEL_REQUESTS = 8
 
 @dataclass
 class ApiStatus(Exception):
-    """A non-success answer of the API server, parsed from its Status object."""
+    """An error response of the API server, parsed from its Status object."""
 
     code: int
     reason: str
@@ -170,7 +170,7 @@ class Cluster:
                 return Response(status, self._parse(text))
             if status in RETRY_STATUSES and attempt < self.attempts:
                 wait = retry_after if retry_after is not None else delay
-                log.debug("%s %s answered %d; retrying in %.1fs", method, path, status, wait)
+                log.debug("%s %s returned %d; retrying in %.1fs", method, path, status, wait)
                 time.sleep(wait)
                 delay = min(delay * 2, 5.0)
                 continue
@@ -252,7 +252,7 @@ def _status_error(status: int, text: str) -> ApiStatus:
             message=str(parsed.get("message") or text.strip()),
             causes=list((parsed.get("details") or {}).get("causes") or []),
         )
-    # Throttling answers and proxies may send plain text instead of a Status.
+    # Throttling responses and proxies may send plain text instead of a Status.
     message = " ".join(text.split())[:300] or f"HTTP {status}"
     return ApiStatus(code=status, reason=_REASONS.get(status, ""), message=message)
 

@@ -138,7 +138,7 @@ def manifest_namespace(
         for name in written:
             if name != option:
                 raise KompileError(
-                    f"the manifests name namespace {name}, not {option} as -n says",
+                    f"the manifests set namespace {name}, which differs from -n {option}",
                     hint=f"pass -n {name}, or convert again with -n {option}",
                 )
         return option
@@ -151,7 +151,7 @@ def manifest_namespace(
 
 
 def add_namespace(objects: list[Manifest], name: str, project: str) -> None:
-    """Add the Namespace object ``--create-namespace`` asks for, unless one is there."""
+    """Add the Namespace object that ``--create-namespace`` requests, unless one is present."""
     if any(obj["kind"] == "Namespace" and obj["metadata"]["name"] == name for obj in objects):
         return
     labels = {NAME_LABEL: label_value(name), PART_OF_LABEL: project, MANAGED_BY_LABEL: MANAGED_BY}

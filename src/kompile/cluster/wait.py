@@ -1,7 +1,7 @@
-"""Waiting for workloads to roll out, and saying why one did not.
+"""Waiting for workloads to roll out, and reporting why one did not.
 
 A Deployment, StatefulSet or DaemonSet is ready when its controller has seen the newest
-generation and every replica runs the new template and is available; a Job is done when
+generation and every replica runs the new template and is available. A Job is done when
 it reports the Complete condition. When a workload fails or time runs out, the reason is
 read from its pods: the waiting or terminated state of their containers (such as
 ImagePullBackOff or CrashLoopBackOff), the scheduler's message, and their latest
@@ -128,7 +128,7 @@ class Waiter:
         return progress_of(item.resource.kind, obj)
 
     def explain(self, item: Desired) -> str:
-        """Return why the pods of a workload are not ready, or '' when nothing says."""
+        """Return why a workload's pods are not ready, or '' when their status gives no reason."""
         template = (item.obj.get("spec") or {}).get("template") or {}
         labels = (template.get("metadata") or {}).get("labels") or {}
         if item.resource.kind == "Job":
